@@ -1,0 +1,63 @@
+"""File output in one place: every file pinndd writes goes through an atomic rename.
+
+A run interrupted at any moment leaves either the previous file or the new one,
+never a half-written file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+__all__ = ["atomic_path", "write_text", "write_netcdf", "write_csv"]
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Final destination. Its folder is created if missing.
+
+    Yields
+    ------
+    pathlib.Path
+        A temporary file in the same folder (same file system, so the final
+        ``os.replace`` is atomic). It is removed if the block raises.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(tmp)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_text(path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically and return the path."""
+    with atomic_path(path) as tmp:
+        tmp.write_text(text)
+    return Path(path)
+
+
+def write_netcdf(dataset, path) -> Path:
+    """Write an ``xarray.Dataset`` to ``path`` (netCDF4) atomically and return the path."""
+    with atomic_path(path) as tmp:
+        dataset.to_netcdf(tmp, engine="netcdf4")
+    return Path(path)
+
+
+def write_csv(frame, path) -> Path:
+    """Write a ``pandas.DataFrame`` to ``path`` as CSV (no index) atomically."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, index=False)
+    return Path(path)
