@@ -1,0 +1,101 @@
+"""The problem registry: names to problem classes.
+
+Built-in problems are listed explicitly below. Third-party packages add
+problems through the ``pde_catalog.problems`` entry point group (value
+``"module:Class"``), or at run time with :func:`register`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from importlib.metadata import entry_points
+
+__all__ = ["register", "get_problem", "problem_names", "problem_class"]
+
+ENTRY_POINT_GROUP = "pde_catalog.problems"
+
+_BUILTIN = {
+    "burgers1d": "pde_catalog.burgers1d:Burgers1D",
+    "heat1d": "pde_catalog.heat1d:Heat1D",
+    "poisson2d": "pde_catalog.poisson2d:Poisson2D",
+}
+_REGISTERED: dict[str, type] = {}
+
+
+def register(name: str):
+    """Class decorator registering a problem class under ``name``.
+
+    Examples
+    --------
+    >>> @register("my_wave")                       # doctest: +SKIP
+    ... @dataclass(frozen=True)
+    ... class MyWave(Problem): ...
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"problem name must be a non-empty string, got {name!r}")
+
+    def decorate(cls):
+        if name in _all_specs() and _REGISTERED.get(name) is not cls:
+            raise ValueError(f"problem {name!r} is already registered")
+        _REGISTERED[name] = cls
+        return cls
+
+    return decorate
+
+
+def _all_specs() -> dict:
+    specs: dict = dict(_BUILTIN)
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        specs.setdefault(ep.name, ep.value)
+    specs.update(_REGISTERED)
+    return specs
+
+
+def problem_names() -> list[str]:
+    """Sorted names of every known problem (built-in, entry points, registered)."""
+    return sorted(_all_specs())
+
+
+def problem_class(name: str) -> type:
+    """The class registered under ``name``.
+
+    Raises
+    ------
+    KeyError
+        For an unknown name; the message lists the known names.
+    """
+    specs = _all_specs()
+    if name not in specs:
+        raise KeyError(f"unknown problem {name!r}; known problems: {', '.join(sorted(specs))}")
+    spec = specs[name]
+    if isinstance(spec, str):
+        module, _, attr = spec.partition(":")
+        return getattr(importlib.import_module(module), attr)
+    return spec
+
+
+def get_problem(name: str, **params):
+    """Build the problem ``name`` with physical constants ``params``.
+
+    Parameters
+    ----------
+    name : str
+        A registered name, e.g. ``"burgers1d"``.
+    **params
+        Values of the problem's dataclass fields (e.g. ``nu=0.02``).
+
+    Raises
+    ------
+    KeyError
+        Unknown problem name.
+    TypeError
+        Unknown constant; the message lists the problem's constants.
+    """
+    cls = problem_class(name)
+    fields = [f.name for f in dataclasses.fields(cls)]
+    unknown = sorted(set(params) - set(fields))
+    if unknown:
+        allowed = ", ".join(fields) or "none"
+        raise TypeError(f"unknown constant {unknown[0]!r} for problem {name!r}; allowed: {allowed}")
+    return cls(**params)
