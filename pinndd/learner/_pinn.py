@@ -1,0 +1,160 @@
+"""The conditional PINN u(x, t; beta): architecture, normalisation and physics-informed loss.
+
+The network itself is stateless: parameters are passed to every call, so that
+many models train as one batch and distillers can differentiate through
+training.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from pde_catalog import Jet
+
+from ._mlp import forward, forward_jet, init_params
+
+__all__ = ["ConditionalPINN", "PointBatch"]
+
+_DTYPES = {"float32": torch.float32, "float64": torch.float64}
+
+
+@dataclass(frozen=True)
+class PointBatch:
+    """Point sets of ``M`` models, padded to common sizes (padding has weight 0).
+
+    Attributes
+    ----------
+    interior : torch.Tensor, shape (M, N_i, D + P)
+    interior_weight : torch.Tensor, shape (M, N_i)
+    constraint : torch.Tensor, shape (M, N_c, D + P)
+    constraint_target : torch.Tensor, shape (M, N_c)
+    constraint_weight : torch.Tensor, shape (M, N_c)
+    """
+
+    interior: torch.Tensor
+    interior_weight: torch.Tensor
+    constraint: torch.Tensor
+    constraint_target: torch.Tensor
+    constraint_weight: torch.Tensor
+
+    @classmethod
+    def from_point_sets(cls, point_sets, *, dtype, device) -> "PointBatch":
+        """Stack and pad a sequence of :class:`~pinndd.pointset.PointSet`."""
+        n_i = max(len(ps.interior) for ps in point_sets)
+        n_c = max(len(ps.constraint) for ps in point_sets)
+        width = point_sets[0].interior.shape[1]
+
+        def pad(arrays, n, cols=None):
+            shape = (len(arrays), n) if cols is None else (len(arrays), n, cols)
+            out = np.zeros(shape)
+            for k, a in enumerate(arrays):
+                out[k, : len(a)] = a
+            return torch.as_tensor(out, dtype=dtype, device=device)
+
+        return cls(
+            interior=pad([ps.interior for ps in point_sets], n_i, width),
+            interior_weight=pad([ps.interior_weight for ps in point_sets], n_i),
+            constraint=pad([ps.constraint for ps in point_sets], n_c, width),
+            constraint_target=pad([ps.constraint_target for ps in point_sets], n_c),
+            constraint_weight=pad([ps.constraint_weight for ps in point_sets], n_c),
+        )
+
+    def repeat(self, times: int) -> "PointBatch":
+        """Each model's points repeated ``times`` in a row (for several seeds per set)."""
+        return PointBatch(*(t.repeat_interleave(times, dim=0) for t in self.__dict__.values()))
+
+
+class ConditionalPINN:
+    """A tanh MLP u(coords, beta) for a catalog problem, with inputs scaled to [-1, 1].
+
+    Parameters
+    ----------
+    problem : pde_catalog.Problem
+    width, depth : int
+        Hidden width and number of hidden layers.
+    dtype : {"float32", "float64"}
+    device : str or torch.device
+        ``"cpu"`` or ``"cuda"`` (any torch device string).
+    bc_weight : float
+        Weight of the Dirichlet misfit relative to the residual in :meth:`loss`.
+
+    Notes
+    -----
+    Inputs are normalised over the problem's domain and the ``ood_far`` box of
+    its family (the widest range any split uses), the same for every model.
+    """
+
+    def __init__(self, problem, width: int = 32, depth: int = 3, *, dtype="float32", device="cpu", bc_weight: float = 1.0):
+        if dtype not in _DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(_DTYPES)}, got {dtype!r}")
+        for key, value in (("width", width), ("depth", depth)):
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"{key} must be a positive integer, got {value!r}")
+        self.problem = problem
+        self.width, self.depth = width, depth
+        self.dtype, self.device = _DTYPES[dtype], torch.device(device)
+        self.bc_weight = float(bc_weight)
+        far = problem.family.far
+        lower = np.array([lo for lo, _ in problem.domain] + list(far.lower), dtype=float)
+        upper = np.array([hi for _, hi in problem.domain] + list(far.upper), dtype=float)
+        half = np.where(upper > lower, (upper - lower) / 2, 1.0)
+        self._centre = torch.as_tensor((upper + lower) / 2, dtype=self.dtype, device=self.device)
+        self._inv_scale_values = (1.0 / half).tolist()
+        self._inv_scale = torch.as_tensor(1.0 / half, dtype=self.dtype, device=self.device)
+        self.sizes = (len(lower), *([width] * depth), 1)
+
+    def init(self, seeds):
+        """Fresh parameters, one model per seed (see :func:`~pinndd.learner._mlp.init_params`)."""
+        return init_params(self.sizes, list(seeds), dtype=self.dtype, device=self.device)
+
+    def _inputs(self, points):
+        return (points - self._centre) * self._inv_scale
+
+    def predict(self, params, points):
+        """u at points, shape (M, N), for points of shape (M, N, D + P)."""
+        return forward(params, self._inputs(points))
+
+    def jet(self, params, points):
+        """The field and its derivatives at points of shape (M, N, D + P).
+
+        Returns
+        -------
+        jet : pde_catalog.Jet
+        x : dict of str to torch.Tensor
+        beta : dict of str to torch.Tensor
+        """
+        coords = self.problem.coords
+        first = list(range(len(coords)))
+        second = [coords.index(c) for c in self.problem.second_derivatives]
+        u, d1, d2 = forward_jet(params, self._inputs(points), self._inv_scale_values, first, second)
+        jet = Jet(u=u, d1={coords[i]: v for i, v in d1.items()}, d2={coords[i]: v for i, v in d2.items()})
+        return jet, *self.split_columns(points)
+
+    def split_columns(self, points):
+        """Columns of ``points`` as ``(x, beta)`` dicts by name."""
+        d = len(self.problem.coords)
+        x = {c: points[..., j] for j, c in enumerate(self.problem.coords)}
+        beta = {p: points[..., d + j] for j, p in enumerate(self.problem.family.names)}
+        return x, beta
+
+    def residual(self, params, points):
+        """PDE residual at points of shape (M, N, D + P), shape (M, N)."""
+        jet, x, beta = self.jet(params, points)
+        return self.problem.residual(jet, x, beta)
+
+    def loss_terms(self, params, batch: PointBatch):
+        """Weighted mean squared residual and Dirichlet misfit, each of shape (M,)."""
+        r = self.residual(params, batch.interior)
+        misfit = self.predict(params, batch.constraint) - batch.constraint_target
+        w_i, w_c = batch.interior_weight, batch.constraint_weight
+        res = (w_i * r * r).sum(1) / w_i.sum(1).clamp_min(1e-30)
+        bc = (w_c * misfit * misfit).sum(1) / w_c.sum(1).clamp_min(1e-30)
+        return res, bc
+
+    def loss(self, params, batch: PointBatch):
+        """Physics-informed loss of every model, shape (M,)."""
+        res, bc = self.loss_terms(params, batch)
+        return res + self.bc_weight * bc
