@@ -1,0 +1,175 @@
+"""The ``pinndd`` command.
+
+Subcommands: ``catalog list``, ``catalog check NAME``, ``reference``, ``run``
+and ``figures``. Bad input exits with status 2 and a one-line message, never a
+traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ConfigError, PinnddError
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _parse_assignment(text: str, option: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise ConfigError(f"{option} expects NAME=VALUE, got {text!r}")
+    return name, value
+
+
+def _parse_grid(text: str) -> tuple[str, np.ndarray]:
+    name, spec = _parse_assignment(text, "--grid")
+    parts = spec.split(":")
+    try:
+        start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
+        if len(parts) != 3 or num < 1:
+            raise ValueError
+    except (ValueError, IndexError):
+        raise ConfigError(f"--grid {text!r}: expected NAME=START:STOP:NUM with NUM >= 1, e.g. x=-1:1:256") from None
+    return name, np.linspace(start, stop, num)
+
+
+def _cmd_catalog_list(args) -> int:
+    from pde_catalog import problem_class, problem_names
+
+    for name in problem_names():
+        doc = (problem_class(name).__doc__ or "").strip().splitlines()
+        print(f"{name}\t{doc[0] if doc else ''}")
+    return 0
+
+
+def _problem(name: str):
+    from pde_catalog import get_problem
+
+    try:
+        return get_problem(name)
+    except KeyError as err:
+        raise ConfigError(err.args[0]) from None
+
+
+def _cmd_catalog_check(args) -> int:
+    from pde_catalog.checks import format_report, run_checks
+
+    results = run_checks(_problem(args.name))
+    print(format_report(results))
+    return 0 if all(r.passed for r in results) else 1
+
+
+def _cmd_reference(args) -> int:
+    from .io import write_netcdf
+
+    problem = _problem(args.problem)
+    params = {}
+    for text in args.param:
+        name, value = _parse_assignment(text, "--param")
+        try:
+            params[name] = float(value)
+        except ValueError:
+            raise ConfigError(f"--param {name}: {value!r} is not a number") from None
+    grid = dict(_parse_grid(text) for text in args.grid)
+    try:
+        ds = problem.reference(params, grid)
+    except ValueError as err:
+        raise ConfigError(str(err)) from None
+    write_netcdf(ds, args.output)
+    print(f"wrote {args.output}: u{dict(ds.sizes)} ({ds.attrs['parameters']})")
+    return 0
+
+
+def _cmd_run(args) -> int:
+    from .experiment import load_config, parse_config, run_experiment
+
+    raw, text = load_config(args.config)
+    kind = raw.get("experiment", {}).get("kind", "pde") if isinstance(raw.get("experiment"), dict) else "pde"
+    if kind == "tabular":
+        from .tabular import run_tabular_experiment
+
+        out = run_tabular_experiment(raw, Path(args.out), data_dir=args.data, progress=not args.quiet, config_text=text)
+    else:
+        if args.data is not None:
+            raise ConfigError("--data applies to tabular experiments only")
+        config = parse_config(raw)
+        out = run_experiment(config, args.out, config_text=text, progress=not args.quiet)
+    print(f"results in {out}")
+    return 0
+
+
+def _cmd_figures(args) -> int:
+    from .experiment import load_config
+
+    folder = Path(args.folder)
+    if not (folder / "summary.csv").exists():
+        raise ConfigError(f"{folder} is not a results folder (no summary.csv)")
+    raw, _ = load_config(folder / "config.toml")
+    if raw.get("experiment", {}).get("kind", "pde") == "tabular":
+        from .tabular import render_tabular_figures
+
+        paths = render_tabular_figures(folder)
+    else:
+        from .plot import render_figures
+
+        paths = render_figures(folder)
+    for path in paths:
+        print(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``pinndd`` command."""
+    parser = _Parser(prog="pinndd", description="Task-specific dataset distillation for PINNs.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    catalog = sub.add_parser("catalog", help="list or check catalog problems")
+    csub = catalog.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
+    csub.add_parser("list", help="one problem a line, name first").set_defaults(func=_cmd_catalog_list)
+    check = csub.add_parser("check", help="run the contract checks on one problem")
+    check.add_argument("name")
+    check.set_defaults(func=_cmd_catalog_check)
+    ref = sub.add_parser("reference", help="write a reference solution to netCDF")
+    ref.add_argument("problem")
+    ref.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="condition parameter (default member otherwise)")
+    ref.add_argument("--grid", action="append", default=[], metavar="NAME=START:STOP:NUM", help="grid of one variable")
+    ref.add_argument("-o", "--output", required=True, type=Path, help="output .nc file")
+    ref.set_defaults(func=_cmd_reference)
+    run = sub.add_parser("run", help="run an experiment config into a results folder")
+    run.add_argument("config", type=Path)
+    run.add_argument("--out", required=True, type=Path, help="results folder")
+    run.add_argument("--data", type=Path, default=None, help="data folder (tabular experiments)")
+    run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.set_defaults(func=_cmd_run)
+    figures = sub.add_parser("figures", help="re-render DIR/figures from saved results")
+    figures.add_argument("folder", type=Path)
+    figures.set_defaults(func=_cmd_figures)
+    return parser
+
+
+def main(argv=None) -> int:
+    """Entry point of the ``pinndd`` command; returns the exit status."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (PinnddError, ValueError, KeyError, TypeError) as err:
+        message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+        print(f"pinndd: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("pinndd: interrupted; finished files are kept, none is half-written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

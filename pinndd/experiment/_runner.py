@@ -1,0 +1,170 @@
+"""Run an experiment grid and write the results folder of DESIGN.md.
+
+Layout written under ``out``: ``config.toml``, ``summary.csv``, ``points/``,
+``fields/``, ``metrics/`` (one CSV per problem, so that an interrupted run
+resumes problem by problem) and ``figures/``. Every file is written atomically.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from itertools import product
+from pathlib import Path
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from pde_catalog import get_problem
+
+from ..distillers import get_distiller
+from ..errors import ConfigError
+from ..evaluate import Evaluator, EvaluationSet, aggregate, fields_dataset
+from ..io import write_csv, write_netcdf, write_text
+from ..learner import ConditionalPINN
+from ..risk import parse_risk
+from ..task import Task
+
+__all__ = ["run_experiment", "cell_stem"]
+
+log = logging.getLogger(__name__)
+
+
+def cell_stem(problem: str, distiller: str, budget: int, seed: int) -> str:
+    """File stem of one distilled set, e.g. ``heat1d__sobol__m128__s0``."""
+    return f"{problem}__{distiller}__m{budget}__s{seed}"
+
+
+def _prepare_folder(out: Path, config_text: str) -> None:
+    existing = out / "config.toml"
+    if existing.exists() and existing.read_text() != config_text:
+        raise ConfigError(f"{out} holds results of a different config; choose another --out folder or remove it")
+    write_text(existing, config_text)
+
+
+def _build_problem(config, name):
+    try:
+        return get_problem(name, **config.problem_constants.get(name, {}))
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"[problem.{name}] {err}") from None
+
+
+def _distill_all(config, task, out: Path, progress: bool):
+    """Distil every (distiller, budget, seed) cell; returns a list of (spec, budget, seed, PointSet, seconds)."""
+    cells = list(product(config.distillers, config.budgets, config.seeds))
+    results = []
+    for spec, budget, seed in tqdm(cells, desc=f"distil {task.problem.name}", disable=not progress):
+        distiller = get_distiller(spec.method, **spec.options)
+        start = time.perf_counter()
+        points = distiller.distill(task, budget, seed=seed, progress=False)
+        seconds = time.perf_counter() - start
+        points = points.with_attrs(distiller=spec.label, method=spec.method, budget=budget, seed=seed)
+        points.save(out / "points" / f"{cell_stem(task.problem.name, spec.label, budget, seed)}.nc")
+        results.append((spec, budget, seed, points, seconds))
+    return results
+
+
+def _architectures(config):
+    arches = [("main", config.learner.width, config.learner.depth)]
+    ev = config.evaluation
+    if ev.transfer_width:
+        arches.append(("transfer", ev.transfer_width, ev.transfer_depth))
+    return arches
+
+
+def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progress: bool):
+    """Train and measure the learners of one group of equally sized point sets."""
+    label, width, depth = arch
+    lc = config.learner
+    pinn = ConditionalPINN(problem, width, depth, dtype=lc.dtype, device=lc.device, bc_weight=lc.bc_weight)
+    evaluator = Evaluator(pinn, steps=lc.steps, lr=lc.lr, replicates=config.evaluation.replicates, progress=progress)
+    result, init_seeds, train_s = evaluator.train([c[3] for c in group], [c[2] for c in group])
+    metrics, u_pred = evaluator.measure(result.params, evaluation, result.diverged)
+    table = aggregate(metrics, evaluation.split, config.splits)
+    reps = config.evaluation.replicates
+    rows = []
+    for model, row in table.iterrows():
+        spec, budget, seed, points, distill_s = group[int(row["model"]) // reps]
+        replicate = int(row["model"]) % reps
+        rows.append(
+            {
+                "problem": problem.name,
+                "distiller": spec.label,
+                "method": spec.method,
+                "budget": budget,
+                "n_points": points.size,
+                "seed": seed,
+                "replicate": replicate,
+                "eval_seed": init_seeds[int(row["model"])],
+                "arch": f"{label}:{width}x{depth}",
+                **row.drop("model").to_dict(),
+                "diverged": bool(result.diverged[int(row["model"])]),
+                "distill_s": distill_s,
+                "train_s": train_s / len(init_seeds),
+                "final_loss": float(result.loss_history[-1, int(row["model"])]),
+            }
+        )
+    if config.evaluation.save_fields:
+        for m, seed_value in enumerate(init_seeds):
+            spec, budget, seed, _, _ = group[m // reps]
+            attrs = {"problem": problem.name, "distiller": spec.label, "budget": budget, "seed": seed, "eval_seed": seed_value, "arch": f"{width}x{depth}"}
+            stem = f"{cell_stem(problem.name, spec.label, budget, seed)}__e{seed_value}__{label}"
+            write_netcdf(fields_dataset(evaluation, u_pred[m], attrs), out / "fields" / f"{stem}.nc")
+    return rows
+
+
+def _run_problem(config, name: str, out: Path, progress: bool) -> pd.DataFrame:
+    problem = _build_problem(config, name)
+    task = Task(problem, "train", config.targets, risk=parse_risk(config.risk))
+    evaluation = EvaluationSet.draw(problem, config.splits, config.evaluation.conditions_per_split, seed=config.evaluation.condition_seed)
+    cells = _distill_all(config, task, out, progress)
+    rows = []
+    for arch in _architectures(config):
+        sizes = sorted({c[3].size for c in cells})
+        for size in sizes:
+            group = [c for c in cells if c[3].size == size]
+            rows += _evaluate_group(config, problem, evaluation, group, arch, out, progress)
+    return pd.DataFrame(rows)
+
+
+def run_experiment(config, out, *, config_text: str, progress: bool = True, figures: bool = True) -> Path:
+    """Run every cell of ``config`` and write the results folder.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+    out : str or os.PathLike
+        Results folder; created if missing. A folder holding results of a
+        different config is refused; one of the same config resumes (problems
+        whose ``metrics/<problem>.csv`` exists are not recomputed).
+    config_text : str
+        The TOML text, copied to ``out/config.toml``.
+    progress : bool
+        Show progress bars.
+    figures : bool
+        Render ``out/figures`` at the end.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out``.
+    """
+    out = Path(out)
+    _prepare_folder(out, config_text)
+    frames = []
+    for name in tqdm(config.problems, desc="problems", disable=not progress):
+        metrics_path = out / "metrics" / f"{name}.csv"
+        if metrics_path.exists():
+            log.info("resuming: %s already evaluated", name)
+            frames.append(pd.read_csv(metrics_path))
+            continue
+        frame = _run_problem(config, name, out, progress)
+        write_csv(frame, metrics_path)
+        frames.append(frame)
+    summary = pd.concat(frames, ignore_index=True)
+    write_csv(summary, out / "summary.csv")
+    if figures:
+        from ..plot import render_figures
+
+        render_figures(out)
+    return out

@@ -1,0 +1,7 @@
+"""Figures. Functions take ``ax=None``, return the artists and never call ``show``."""
+
+from ._fields import plot_field, plot_points
+from ._render import render_figures
+from ._summary import plot_error_by_split, plot_error_vs_budget
+
+__all__ = ["plot_error_by_split", "plot_error_vs_budget", "plot_field", "plot_points", "render_figures"]
