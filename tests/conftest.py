@@ -1,0 +1,46 @@
+"""Shared fixtures: paths to ../shared and a tiny experiment config."""
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def shared() -> Path:
+    """The read-only ../shared folder beside the repository (present in CI)."""
+    if not SHARED.is_dir():
+        pytest.fail(f"expected the shared folder at {SHARED}")
+    return SHARED
+
+
+TINY_CONFIG = """
+[experiment]
+name = "tiny"
+problems = ["heat1d"]
+distillers = ["uniform", "sobol_target"]
+budgets = [24, 32]
+seeds = [0, 1]
+splits = ["train", "ood_far"]
+
+[learner]
+width = 8
+depth = 2
+steps = 30
+lr = 1e-3
+
+[evaluation]
+conditions_per_split = 2
+
+[distiller.sobol_target]
+method = "sobol"
+family = "target"
+"""
+
+
+@pytest.fixture
+def tiny_config_text() -> str:
+    """TOML text of a seconds-long experiment."""
+    return TINY_CONFIG

@@ -1,0 +1,63 @@
+import tomllib
+
+import pytest
+
+from pinndd.errors import ConfigError
+from pinndd.experiment import parse_config
+
+
+def _raw(text):
+    return tomllib.loads(text)
+
+
+def test_tiny_config_parses(tiny_config_text):
+    config = parse_config(_raw(tiny_config_text))
+    assert config.problems == ("heat1d",)
+    assert [d.label for d in config.distillers] == ["uniform", "sobol_target"]
+    assert config.distillers[1].method == "sobol" and config.distillers[1].options == {"family": "target"}
+    assert config.targets == ("train", "ood_far")
+    assert config.learner.width == 8 and config.learner.lr == 1e-3
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "fragment"),
+    [
+        ('name = "tiny"', 'name = "tiny"\ncolour = 1', "experiment.colour"),
+        ('problems = ["heat1d"]', 'problems = ["heat2d"]', "'heat2d'; allowed: burgers1d"),
+        ('distillers = ["uniform", "sobol_target"]', 'distillers = ["uniformm", "sobol_target"]', "unknown distiller 'uniformm'"),
+        ("budgets = [24, 32]", "budgets = [24, 2]", "experiment.budgets must be at least 8"),
+        ("budgets = [24, 32]", 'budgets = ["24"]', "experiment.budgets must be of type int"),
+        ('splits = ["train", "ood_far"]', 'splits = ["train", "far"]', "'far'; allowed: train, ood_near, ood_far"),
+        ("width = 8", "width = 0", "learner.width must be at least 1"),
+        ("lr = 1e-3", "lr = -1.0", "learner.lr must be positive"),
+        ("depth = 2", "depth = 2\noptimizer = 'sgd'", "unknown key learner.optimizer"),
+        ('family = "target"', 'family = "everything"', "family must be one of 'train', 'target'"),
+        ('family = "target"', "spacing = 2", "unknown option 'spacing' for distiller 'sobol'"),
+        ("conditions_per_split = 2", "conditions_per_split = 0", "conditions_per_split"),
+        ("seeds = [0, 1]", "seeds = [0, 0]", "duplicate"),
+    ],
+)
+def test_bad_values_name_the_key(tiny_config_text, old, new, fragment):
+    assert old in tiny_config_text
+    with pytest.raises(ConfigError) as info:
+        parse_config(_raw(tiny_config_text.replace(old, new)))
+    message = str(info.value)
+    assert fragment in message
+    assert "\n" not in message
+
+
+def test_missing_experiment_table():
+    with pytest.raises(ConfigError, match=r"missing \[experiment\]"):
+        parse_config({"learner": {}})
+
+
+def test_unknown_section(tiny_config_text):
+    with pytest.raises(ConfigError, match="unknown key config.optimiser"):
+        parse_config(_raw(tiny_config_text + "\n[optimiser]\nlr = 1\n"))
+
+
+def test_problem_constants_validated(tiny_config_text):
+    with pytest.raises(ConfigError, match="problem.heat1d.nu"):
+        parse_config(_raw(tiny_config_text + "\n[problem.heat1d]\nnu = 1.0\n"))
+    config = parse_config(_raw(tiny_config_text + "\n[problem.heat1d]\nkappa = 0.25\n"))
+    assert config.problem_constants == {"heat1d": {"kappa": 0.25}}

@@ -1,0 +1,63 @@
+import tomllib
+
+import numpy as np
+import pandas as pd
+import pytest
+import xarray as xr
+
+from pinndd.errors import ConfigError
+from pinndd.experiment import parse_config, run_experiment
+from pinndd.pointset import PointSet
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory):
+    from conftest import TINY_CONFIG
+
+    out = tmp_path_factory.mktemp("run") / "tiny"
+    run_experiment(parse_config(tomllib.loads(TINY_CONFIG)), out, config_text=TINY_CONFIG, progress=False)
+    return out
+
+
+def test_results_folder_contract(tiny_run):
+    assert (tiny_run / "config.toml").read_text().startswith("\n[experiment]")
+    summary = pd.read_csv(tiny_run / "summary.csv")
+    for column in ("problem", "distiller", "budget", "seed", "split", "l2re", "distill_s", "train_s"):
+        assert column in summary
+    # one row per (problem, distiller, budget, seed, split)
+    assert len(summary) == 1 * 2 * 2 * 2 * 2
+    assert not summary.duplicated(["problem", "distiller", "budget", "seed", "split"]).any()
+    assert np.isfinite(summary.l2re).all() and (summary.l2re > 0).all()
+    assert len(list((tiny_run / "points").glob("*.nc"))) == 8
+    assert len(list((tiny_run / "fields").glob("*.nc"))) == 8
+    names = {p.name for p in (tiny_run / "figures").iterdir()}
+    assert {"error_vs_budget.png", "error_by_split.png", "fields_heat1d.png", "points_heat1d.png"} <= names
+    assert not list(tiny_run.rglob("*.tmp"))
+
+
+def test_saved_points_and_fields(tiny_run):
+    ps = PointSet.load(tiny_run / "points" / "heat1d__sobol_target__m32__s1.nc")
+    assert ps.size == 32 and ps.attrs["distiller"] == "sobol_target" and ps.attrs["method"] == "sobol"
+    fields = sorted((tiny_run / "fields").glob("heat1d__uniform__m24__s0__*.nc"))
+    with xr.open_dataset(fields[0]) as ds:
+        assert set(ds.data_vars) == {"u_pred", "u_ref", "error"}
+        assert ds.u_pred.dims == ("condition", "x", "t")
+        assert list(ds.split.values) == ["train", "train", "ood_far", "ood_far"]
+        np.testing.assert_allclose(ds.error, ds.u_pred - ds.u_ref, atol=1e-5)
+
+
+def test_eval_seeds_disjoint_from_distillation_seeds(tiny_run):
+    summary = pd.read_csv(tiny_run / "summary.csv")
+    assert set(summary.eval_seed).isdisjoint(set(summary.seed))
+
+
+def test_resume_and_refuse_other_config(tiny_run):
+    from conftest import TINY_CONFIG
+
+    before = (tiny_run / "summary.csv").read_text()
+    run_experiment(parse_config(tomllib.loads(TINY_CONFIG)), tiny_run, config_text=TINY_CONFIG, progress=False, figures=False)
+    assert (tiny_run / "summary.csv").read_text() == before
+    other = TINY_CONFIG.replace("steps = 30", "steps = 31")
+    with pytest.raises(ConfigError, match="different config"):
+        run_experiment(parse_config(tomllib.loads(other)), tiny_run, config_text=other, progress=False)
+    assert (tiny_run / "config.toml").read_text() == TINY_CONFIG

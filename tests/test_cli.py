@@ -1,0 +1,79 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from pinndd.cli import main
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "pinndd.cli", *args], capture_output=True, text=True)
+
+
+def test_catalog_list(capsys):
+    assert main(["catalog", "list"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert [line.split()[0] for line in lines] == ["burgers1d", "heat1d", "poisson2d"]
+
+
+def test_reference_on_requested_grid(tmp_path):
+    out = tmp_path / "ref.nc"
+    assert main(["reference", "burgers1d", "--grid", "x=-1:1:64", "--grid", "t=0:0.99:10", "-o", str(out)]) == 0
+    with xr.open_dataset(out) as ds:
+        assert ds.u.dims == ("x", "t") and ds.u.shape == (64, 10)
+        np.testing.assert_allclose(ds.u.sel(t=0.0), -np.sin(np.pi * ds.x), atol=1e-12)
+        assert ds.attrs["problem"] == "burgers1d" and "Cole-Hopf" in ds.attrs["method"]
+
+
+def test_reference_with_params(tmp_path):
+    out = tmp_path / "ref.nc"
+    assert main(["reference", "heat1d", "--param", "omega=9", "-o", str(out)]) == 0
+    with xr.open_dataset(out) as ds:
+        assert ds.attrs["param_omega"] == 9.0 and ds.attrs["param_A"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["reference", "heat2d", "-o", "x.nc"], "unknown problem 'heat2d'; known problems: burgers1d, heat1d, poisson2d"),
+        (["reference", "heat1d", "--param", "beta=1", "-o", "x.nc"], "unknown parameter 'beta' for heat1d; allowed: A, omega"),
+        (["reference", "heat1d", "--param", "omega=fast", "-o", "x.nc"], "--param omega: 'fast' is not a number"),
+        (["reference", "heat1d", "--grid", "x=0:1", "-o", "x.nc"], "expected NAME=START:STOP:NUM"),
+        (["reference", "heat1d", "--grid", "x=0:2:5", "-o", "x.nc"], "grid 'x' must lie in [0, 1]"),
+        (["reference", "heat1d", "--grid", "z=0:1:5", "-o", "x.nc"], "unknown grid variable 'z'"),
+        (["run", "missing.toml", "--out", "o"], "cannot read config missing.toml"),
+        (["figures", "nowhere"], "not a results folder"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, args, fragment):
+    result = subprocess.run([sys.executable, "-m", "pinndd.cli", *args], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    assert fragment in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x.nc").exists()
+
+
+def test_bad_config_exits_2(tmp_path, tiny_config_text):
+    config = tmp_path / "bad.toml"
+    config.write_text(tiny_config_text.replace("width = 8", "width = 'wide'"))
+    result = run_cli("run", str(config), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "learner.width must be of type int" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+    config.write_text("[experiment\n")
+    result = run_cli("run", str(config), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and "is not valid TOML" in result.stderr
+
+
+def test_run_and_figures(tmp_path, tiny_config_text):
+    config = tmp_path / "tiny.toml"
+    config.write_text(tiny_config_text.replace('problems = ["heat1d"]', 'problems = ["poisson2d"]'))
+    out = tmp_path / "out"
+    assert main(["run", str(config), "--out", str(out), "--quiet"]) == 0
+    (out / "figures" / "error_vs_budget.png").unlink()
+    assert main(["figures", str(out)]) == 0
+    assert (out / "figures" / "error_vs_budget.png").stat().st_size > 0
+    assert (out / "figures" / "fields_poisson2d.png").exists()
