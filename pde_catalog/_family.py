@@ -74,6 +74,8 @@ class Region:
         """Uniform distribution over the union of ``boxes`` (mass proportional to volume)."""
         boxes = tuple(boxes)
         vol = np.array([b.volume for b in boxes])
+        if not vol.sum() > 0:
+            raise ValueError(f"a uniform region needs boxes of positive total volume, got {len(boxes)} boxes of volume {vol.sum():g}")
         return cls(boxes, tuple(vol / vol.sum()))
 
     @classmethod
@@ -156,11 +158,28 @@ class ConditionFamily:
     default: tuple[float, ...]
 
     def __post_init__(self):
+        sizes = {len(self.names), len(self.default), *(len(b.lower) for b in (self.train, self.near, self.far))}
+        if len(sizes) != 1:
+            raise ValueError(
+                f"condition family {self.names}: names, default and boxes must have one length, got lengths {sorted(sizes)}"
+            )
         for inner, outer, label in ((self.train, self.near, "train in near"), (self.near, self.far, "near in far")):
             if not (np.all(np.less_equal(outer.lower, inner.lower)) and np.all(np.less_equal(inner.upper, outer.upper))):
                 raise ValueError(f"condition family boxes must be nested ({label})")
         if not self.train.contains(np.array(self.default))[0]:
             raise ValueError(f"default member {self.default} lies outside the train box")
+        # Each split must have positive volume, or it cannot be sampled.
+        volumes = {
+            "train": self.train.volume,
+            "ood_near": self.near.volume - self.train.volume,
+            "ood_far": self.far.volume - self.near.volume,
+        }
+        for split, volume in volumes.items():
+            if not volume > 0:
+                raise ValueError(
+                    f"split {split!r} of the condition family is empty (volume {volume:g}); "
+                    "train needs positive width in every parameter and each box must be larger than the one inside it"
+                )
 
     @property
     def dim(self) -> int:

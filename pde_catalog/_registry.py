@@ -11,6 +11,8 @@ import dataclasses
 import importlib
 from importlib.metadata import entry_points
 
+from ._base import Problem
+
 __all__ = ["register", "get_problem", "problem_names", "problem_class"]
 
 ENTRY_POINT_GROUP = "pde_catalog.problems"
@@ -36,6 +38,8 @@ def register(name: str):
         raise TypeError(f"problem name must be a non-empty string, got {name!r}")
 
     def decorate(cls):
+        if not (isinstance(cls, type) and issubclass(cls, Problem)):
+            raise TypeError(f"register({name!r}) needs a subclass of pde_catalog.Problem, got {cls!r}")
         if name in _all_specs() and _REGISTERED.get(name) is not cls:
             raise ValueError(f"problem {name!r} is already registered")
         _REGISTERED[name] = cls

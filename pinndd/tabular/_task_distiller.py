@@ -53,6 +53,10 @@ class TaskDistiller:
         Unrolled Newton steps of the inner logistic regression.
     check_every : int
         Outer steps between validation checks.
+    borrow : float
+        In ``[0, 1]``: weight of the pooled rows of all sites (seen through the
+        site's columns) in a site's loss; ``1 - borrow`` goes to the site's own
+        rows. Borrowing strength keeps a small site from over-fitting.
     """
 
     steps: int = 300
@@ -62,6 +66,7 @@ class TaskDistiller:
     learn_labels: bool = True
     newton_steps: int = 10
     check_every: int = 10
+    borrow: float = 0.5
 
     def __post_init__(self):
         for key in ("steps", "newton_steps", "check_every"):
@@ -69,6 +74,8 @@ class TaskDistiller:
                 raise ValueError(f"task distiller {key} must be a positive integer, got {getattr(self, key)!r}")
         if not self.lr > 0:
             raise ValueError(f"task distiller lr must be positive, got {self.lr!r}")
+        if not 0.0 <= self.borrow <= 1.0:
+            raise ValueError(f"task distiller borrow must lie in [0, 1], got {self.borrow!r}")
         if not 0.0 <= self.holdout < 1.0:
             raise ValueError(f"task distiller holdout must lie in [0, 1), got {self.holdout!r}")
 
@@ -95,10 +102,11 @@ class TaskDistiller:
         if self.holdout > 0:
             fit, val = split_sites(task.sources, self.holdout, seed=seed + 7919,
                                    stratify=task.kind == "classification")
-            (z, lab), n_steps = self._optimise(task, space, z0, lab0, _pack(task, space, fit),
-                                               _pack(task, space, val), self.steps)
+            (z, lab), n_steps = self._optimise(task, space, z0, lab0, _pack(task, space, fit, self.borrow),
+                                               _pack(task, space, val, 0.0), self.steps)
         if self.holdout == 0 or self.refit:
-            (z, lab), _ = self._optimise(task, space, z0, lab0, _pack(task, space, task.sources), None, n_steps)
+            (z, lab), _ = self._optimise(task, space, z0, lab0, _pack(task, space, task.sources, self.borrow),
+                                            None, n_steps)
         x = space.from_z(z.detach().numpy())
         if task.kind == "classification":
             y = torch.sigmoid(lab).detach().numpy()
@@ -152,33 +160,52 @@ class _Space:
         return z * self.sd + self.mu
 
 
-def _pack(task, space, sources):
-    """Per-site tensors: model column indices, standardised rows (NaN kept), targets."""
+def _pack(task, space, sources, borrow: float):
+    """Per-site tensors: model column indices, then (rows, missing mask, targets, weight) blocks.
+
+    A site's own rows weigh ``1 - borrow``; the pooled rows of all sites, seen
+    through the same columns, weigh ``borrow``.
+    """
     packs = []
     columns = task.columns
+    pooled_x = space.to_z(np.concatenate([s.matrix(columns) for s in sources]))
+    pooled_y = np.concatenate([s.labels() for s in sources])
     for s in sources:
         idx = [columns.index(c) for c in task.deploy_columns(s.features)]
-        x = space.to_z(s.matrix(columns))[:, idx]
-        y = s.labels() if task.kind == "classification" else (s.labels() - space.y_mu) / space.y_sd
-        packs.append((torch.as_tensor(idx), torch.as_tensor(x), torch.as_tensor(y)))
+        blocks = [_block(task, space, space.to_z(s.matrix(columns))[:, idx], s.labels(), 1.0 - borrow)]
+        if borrow > 0:
+            blocks.append(_block(task, space, pooled_x[:, idx], pooled_y, borrow))
+        packs.append((torch.as_tensor(idx), blocks))
     return packs
+
+
+def _block(task, space, x, y, weight):
+    if task.kind == "regression":
+        y = (y - space.y_mu) / space.y_sd
+    missing = np.isnan(x)
+    return (torch.tensor(np.where(missing, 0.0, x)), torch.tensor(missing), torch.tensor(np.asarray(y, float)),
+            weight)
 
 
 def _risk(task, space, z, lab, packs, newton_steps):
     """Risk over sites of each site's loss under the learner trained on the synthetic table."""
     losses = []
-    for idx, x, y in packs:
+    for idx, blocks in packs:
         xs = z[:, idx]
         mu, sd = _inner.standardise(xs)
-        xn = torch.nan_to_num((x - mu) / sd, nan=0.0)  # unrecorded -> synthetic mean
         xsn = (xs - mu) / sd
         if task.kind == "classification":
             theta = _inner.logistic_fit(xsn, torch.sigmoid(lab), _penalty(task, "C"), steps=newton_steps)
-            logits = _inner.predict_logits(theta, xn)
-            losses.append(torch.nn.functional.binary_cross_entropy_with_logits(logits, y))
         else:
             theta = _inner.ridge_fit(xsn, lab, _penalty(task, "alpha"))
-            losses.append(((_inner.predict_logits(theta, xn) - y) ** 2).mean())
+        loss = 0.0
+        for x, missing, y, weight in blocks:
+            out = _inner.predict_logits(theta, torch.where(missing, 0.0, (x - mu) / sd))  # unrecorded -> mean
+            if task.kind == "classification":
+                loss = loss + weight * torch.nn.functional.binary_cross_entropy_with_logits(out, y)
+            else:
+                loss = loss + weight * ((out - y) ** 2).mean()
+        losses.append(loss)
     return task.risk(torch.stack(losses))
 
 

@@ -1,0 +1,29 @@
+"""Tabular merging: one synthetic table over the union of several sites' features.
+
+The second application of pinndd's formal model: sources are site tables with
+intersecting feature sets, the learner is a scikit-learn estimator, the target
+population is each site's held-out patients seen through the features that site
+measured, and the risk measure aggregates over sites.
+"""
+
+from ._sources import Source, check_sources, intersection_features, union_features
+from ._task import DEPLOY_MODES, METRICS, MergeTask
+from .bundled import BUNDLED_TABLES, BundledData, load_bundled
+from .config import TabularConfig, parse_tabular_config
+from .evaluate import SPLITS, evaluate_table, score, split_sites
+from .experiment import aggregate_sites, run_tabular_experiment
+from .figures import render_tabular_figures
+from .heart import HEART_COLUMNS, HEART_SITES, load_heart_disease, read_uci_file
+from .learners import LEARNERS, LearnerSpec, TrainingSet, fit_predict
+from .methods import BASELINES, DISTILLERS, build_tables, make_distiller
+from ._dm_distiller import DistributionMatching
+from ._task_distiller import TaskDistiller
+
+__all__ = [
+    "BASELINES", "BUNDLED_TABLES", "BundledData", "DEPLOY_MODES", "DISTILLERS", "DistributionMatching",
+    "HEART_COLUMNS", "HEART_SITES", "LEARNERS", "LearnerSpec", "METRICS", "MergeTask", "SPLITS", "Source",
+    "TabularConfig", "TaskDistiller", "TrainingSet", "aggregate_sites", "build_tables", "check_sources",
+    "evaluate_table", "fit_predict", "intersection_features", "load_bundled", "load_heart_disease",
+    "make_distiller", "parse_tabular_config", "read_uci_file", "render_tabular_figures",
+    "run_tabular_experiment", "score", "split_sites", "union_features",
+]

@@ -1,0 +1,215 @@
+"""Typed, frozen config of a tabular experiment, parsed from the TOML dict.
+
+Every key is checked; an unknown section or key, an unknown name or a bad value
+raises :class:`~pinndd.errors.ConfigError` naming the key and what is allowed.
+See ``experiments/tabular_quickstart.toml`` for a complete example.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pinndd.errors import ConfigError
+from pinndd.risk import RiskMeasure, parse_risk
+
+from ._task import DEPLOY_MODES, METRICS
+from .bundled import BUNDLED_TABLES
+from .evaluate import SPLITS
+from .heart import HEART_SITES
+from .learners import LEARNERS, LearnerSpec
+from .methods import BASELINES, DISTILLERS, make_distiller
+
+__all__ = ["TabularConfig", "parse_tabular_config"]
+
+_SECTIONS = {
+    "experiment": {"kind", "name", "seeds", "splits", "test_fraction", "headline_budget"},
+    "data": {"source", "folder", "sites", "min_observed", "table", "n_sites", "n_core", "split_seed"},
+    "task": {"metric", "risk", "report_risks", "deploy"},
+    "learner": {"name"},  # plus the learner's own parameters
+    "methods": {"baselines", "distillers", "budgets"},
+    "distillers": set(DISTILLERS),
+}
+_DATA_SOURCES = ("uci_heart", "bundled")
+
+
+@dataclass(frozen=True)
+class TabularConfig:
+    """A parsed tabular experiment (see the module docstring for the TOML layout)."""
+
+    name: str
+    seeds: tuple[int, ...]
+    splits: tuple[str, ...]
+    test_fraction: float
+    data_source: str
+    folder: Path | None
+    sites: tuple[str, ...]
+    min_observed: float
+    table: str
+    n_sites: int
+    n_core: int
+    split_seed: int
+    learner: LearnerSpec
+    metric: str
+    risk: RiskMeasure
+    report_risks: tuple[RiskMeasure, ...]
+    deploy: str
+    baselines: tuple[str, ...]
+    distillers: tuple = field(default=())  # (name, instance) pairs
+    budgets: tuple[int, ...] = ()
+    headline_budget: int = 0
+
+
+def _section(raw: dict, name: str) -> dict:
+    sec = raw.get(name, {})
+    if not isinstance(sec, dict):
+        raise ConfigError(f"[{name}] must be a table, got {type(sec).__name__}")
+    if name != "learner" and name != "distillers":
+        bad = sorted(set(sec) - _SECTIONS[name])
+        if bad:
+            raise ConfigError(f"unknown key {name}.{bad[0]}; allowed in [{name}]: {sorted(_SECTIONS[name])}")
+    return sec
+
+
+def _get(sec: dict, section: str, key: str, kind, default):
+    value = sec.get(key, default)
+    ok = isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool)
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value, ok = float(value), True
+    if not ok:
+        raise ConfigError(f"{section}.{key} must be a {getattr(kind, '__name__', kind)}, got {value!r}")
+    return value
+
+
+def _names(sec: dict, section: str, key: str, allowed, default) -> tuple[str, ...]:
+    value = sec.get(key, default)
+    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not value:
+        raise ConfigError(f"{section}.{key} must be a non-empty list of names from {sorted(allowed)}; got {value!r}")
+    for item in value:
+        if item not in allowed:
+            raise ConfigError(f"{section}.{key}: unknown name {item!r}; allowed: {sorted(allowed)}")
+    return tuple(value)
+
+
+def _risk(section_key: str, text) -> RiskMeasure:
+    try:
+        return parse_risk(text)
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{section_key}: {err}") from None
+
+
+def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
+    """Check and parse the TOML dict of a tabular experiment.
+
+    Parameters
+    ----------
+    raw : dict
+        The whole parsed TOML file; ``[experiment] kind`` must be ``"tabular"``.
+    data_dir : path-like, optional
+        Overrides ``data.folder``.
+
+    Returns
+    -------
+    TabularConfig
+
+    Raises
+    ------
+    ConfigError
+        One line naming the offending key and the allowed values.
+    """
+    if not isinstance(raw, dict):
+        raise ConfigError(f"config must be a table of sections, got {type(raw).__name__}")
+    bad = sorted(set(raw) - set(_SECTIONS))
+    if bad:
+        raise ConfigError(f"unknown section [{bad[0]}]; allowed: {sorted(_SECTIONS)}")
+    exp, data, task = _section(raw, "experiment"), _section(raw, "data"), _section(raw, "task")
+    learner_sec, methods, dist = _section(raw, "learner"), _section(raw, "methods"), _section(raw, "distillers")
+    if exp.get("kind") != "tabular":
+        raise ConfigError(f"experiment.kind must be 'tabular' for a tabular experiment, got {exp.get('kind')!r}")
+    seeds = exp.get("seeds", 5)
+    if isinstance(seeds, int) and not isinstance(seeds, bool) and seeds >= 1:
+        seeds = tuple(range(seeds))
+    elif isinstance(seeds, list) and seeds and all(isinstance(s, int) and not isinstance(s, bool) for s in seeds):
+        seeds = tuple(seeds)
+    else:
+        raise ConfigError(f"experiment.seeds must be a positive integer or a list of integers, got {seeds!r}")
+    test_fraction = _get(exp, "experiment", "test_fraction", float, 0.3)
+    if not 0.0 < test_fraction < 1.0:
+        raise ConfigError(f"experiment.test_fraction must lie in (0, 1), got {test_fraction!r}")
+
+    source = _get(data, "data", "source", str, "bundled")
+    if source not in _DATA_SOURCES:
+        raise ConfigError(f"data.source: unknown name {source!r}; allowed: {list(_DATA_SOURCES)}")
+    folder = data_dir if data_dir is not None else data.get("folder")
+    if source == "uci_heart" and folder is None:
+        raise ConfigError("data.folder is required for data.source = 'uci_heart' (or pass --data DIR)")
+    if folder is not None and not isinstance(folder, (str, Path)):
+        raise ConfigError(f"data.folder must be a path string, got {folder!r}")
+    min_observed = _get(data, "data", "min_observed", float, 0.5)
+    if not 0.0 < min_observed <= 1.0:
+        raise ConfigError(f"data.min_observed must lie in (0, 1], got {min_observed!r}")
+    table = _get(data, "data", "table", str, "diabetes")
+    if table not in BUNDLED_TABLES:
+        raise ConfigError(f"data.table: unknown name {table!r}; allowed: {sorted(BUNDLED_TABLES)}")
+    n_sites = _get(data, "data", "n_sites", int, 4)
+    n_core = _get(data, "data", "n_core", int, 2)
+    if n_sites < 2 or n_core < 1:
+        raise ConfigError(f"data.n_sites must be >= 2 and data.n_core >= 1, got {n_sites!r} and {n_core!r}")
+
+    lparams = dict(learner_sec)
+    lname = lparams.pop("name", "logistic" if source == "uci_heart" or table == "breast_cancer" else "ridge")
+    if lname not in LEARNERS:
+        raise ConfigError(f"learner.name: unknown name {lname!r}; allowed: {sorted(LEARNERS)}")
+    for key, value in lparams.items():
+        if key not in LEARNERS[lname][1]:
+            raise ConfigError(f"unknown key learner.{key} for learner {lname!r}; allowed: "
+                              f"{['name', *sorted(LEARNERS[lname][1])]}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ConfigError(f"learner.{key} must be a positive number, got {value!r}")
+    learner = LearnerSpec(lname, tuple(sorted(lparams.items())))
+    default_metric = "auroc" if learner.kind == "classification" else "rmse"
+    metric = _get(task, "task", "metric", str, default_metric)
+    fits = sorted(k for k, v in METRICS.items() if v[0] == learner.kind)
+    if metric not in fits:
+        raise ConfigError(f"task.metric: {metric!r} does not fit the {learner.kind} learner {lname!r}; allowed: {fits}")
+    deploy = _get(task, "task", "deploy", str, "site_features")
+    if deploy not in DEPLOY_MODES:
+        raise ConfigError(f"task.deploy: unknown name {deploy!r}; allowed: {list(DEPLOY_MODES)}")
+    report = task.get("report_risks", ["mean", "cvar0.5", "max"])
+    if not isinstance(report, list) or not report:
+        raise ConfigError(f"task.report_risks must be a non-empty list such as ['mean', 'max'], got {report!r}")
+
+    baselines = _names(methods, "methods", "baselines", BASELINES, list(BASELINES[:-1]))
+    if "oracle" in baselines and source != "bundled":
+        raise ConfigError("methods.baselines: 'oracle' needs the complete table; only data.source = 'bundled' has one")
+    distillers = _names(methods, "methods", "distillers", DISTILLERS, list(DISTILLERS))
+    budgets = methods.get("budgets", [100])
+    if not isinstance(budgets, list) or not budgets or not all(
+            isinstance(b, int) and not isinstance(b, bool) and b >= 2 for b in budgets):
+        raise ConfigError(f"methods.budgets must be a non-empty list of integers >= 2, got {budgets!r}")
+    built = []
+    for name in distillers:
+        params = dist.get(name, {})
+        if not isinstance(params, dict):
+            raise ConfigError(f"[distillers.{name}] must be a table, got {params!r}")
+        try:
+            built.append((name, make_distiller(name, params)))
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"distillers.{name}: {err}") from None
+    extra = sorted(set(dist) - set(distillers))
+    if extra:
+        raise ConfigError(f"[distillers.{extra[0]}] configures a distiller not listed in methods.distillers "
+                          f"{list(distillers)}")
+    headline = _get(exp, "experiment", "headline_budget", int, 100 if 100 in budgets else max(budgets))
+    if headline not in budgets:
+        raise ConfigError(f"experiment.headline_budget {headline!r} must be one of methods.budgets {budgets}")
+    sites = _names(data, "data", "sites", HEART_SITES, list(HEART_SITES))
+    return TabularConfig(
+        name=_get(exp, "experiment", "name", str, "tabular"), seeds=seeds,
+        splits=_names(exp, "experiment", "splits", SPLITS, ["per_site"]), test_fraction=test_fraction,
+        data_source=source, folder=Path(folder) if folder is not None else None, sites=sites,
+        min_observed=min_observed, table=table, n_sites=n_sites, n_core=n_core,
+        split_seed=_get(data, "data", "split_seed", int, 0), learner=learner, metric=metric,
+        risk=_risk("task.risk", task.get("risk", "mean")),
+        report_risks=tuple(_risk("task.report_risks", r) for r in report), deploy=deploy,
+        baselines=baselines, distillers=tuple(built), budgets=tuple(budgets), headline_budget=headline)

@@ -1,0 +1,230 @@
+"""Run a tabular experiment from its config and write the results folder.
+
+Grid: seeds x splits x folds x methods x budgets. For every cell the method
+sees the training rows only; the evaluator trains the one downstream learner on
+its table(s) and scores each site's held-out rows. Everything is computed
+before anything is written, so a bad input leaves no half-written folder.
+
+Results folder::
+
+    config.toml     the config that ran
+    summary.csv     one row per (dataset, split, method, budget, seed, site)
+    aggregate.csv   the same aggregated over sites by each reported risk measure
+    metrics.nc      per-site metrics as an xarray Dataset
+    figures/*.png   see :mod:`.figures`
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from pinndd import io
+from pinndd.errors import ConfigError
+
+from ._task import METRICS, MergeTask
+from .bundled import load_bundled
+from .config import parse_tabular_config
+from .evaluate import evaluate_table, metric_names, split_sites
+from .heart import load_heart_disease
+from .methods import BUDGETED, build_tables
+
+__all__ = ["run_tabular_experiment", "aggregate_sites", "load_config_data"]
+
+log = logging.getLogger(__name__)
+_EVAL_SEED_OFFSET = 10_000  # evaluation learners never share a seed with a distiller
+
+
+def load_config_data(cfg):
+    """Load the sources a config names.
+
+    Returns
+    -------
+    (str, tuple of Source, tuple of Source or None)
+        Dataset label, the sites, and their complete counterparts (bundled only).
+    """
+    if cfg.data_source == "uci_heart":
+        sources = load_heart_disease(cfg.folder, sites=cfg.sites, min_observed=cfg.min_observed)
+        return "heart_disease", sources, None, "classification"
+    data = load_bundled(cfg.table, n_sites=cfg.n_sites, n_core=cfg.n_core, seed=cfg.split_seed)
+    return f"bundled_{cfg.table}", data.sources, data.full, data.kind
+
+
+def _folds(split, sources, full, cfg, seed):
+    """Yield (training sources, held-out sources, complete training sources) per fold."""
+    if split == "per_site":
+        strat = cfg.learner.kind == "classification"
+        train, test = split_sites(sources, cfg.test_fraction, seed=seed, stratify=strat)
+        full_train = split_sites(full, cfg.test_fraction, seed=seed, stratify=strat)[0] if full else None
+        yield train, test, full_train
+        return
+    for k in range(len(sources)):
+        keep = [i for i in range(len(sources)) if i != k]
+        yield (tuple(sources[i] for i in keep), (sources[k],),
+               tuple(full[i] for i in keep) if full else None)
+
+
+def _cells(cfg):
+    for name in cfg.baselines:
+        if name in BUDGETED:
+            yield from ((name, m, None) for m in cfg.budgets)
+        else:
+            yield name, 0, None
+    for name, distiller in cfg.distillers:
+        yield from ((name, m, distiller) for m in cfg.budgets)
+
+
+def _run_grid(cfg, task, dataset, sources, full, progress):
+    from tqdm.auto import tqdm
+
+    cells = list(_cells(cfg))
+    n_folds = sum(1 if s == "per_site" else len(sources) for s in cfg.splits)
+    bar = tqdm(total=len(cfg.seeds) * n_folds * len(cells), disable=not progress, desc=f"tabular {cfg.name}")
+    rows = []
+    for seed in cfg.seeds:
+        for split in cfg.splits:
+            for train, test, full_train in _folds(split, sources, full, cfg, seed):
+                train_task = task.with_sources(train)
+                for method, m, distiller in cells:
+                    start = time.perf_counter()
+                    tables = build_tables(method, train_task, m, seed=seed, distiller=distiller,
+                                          full_sources=full_train)
+                    seconds = time.perf_counter() - start
+                    for r in evaluate_table(task, tables, test, seed=seed + _EVAL_SEED_OFFSET):
+                        n_train = len(tables.y) if not isinstance(tables, dict) else len(tables[r["site"]].y)
+                        rows.append({"dataset": dataset, "split": split, "method": method, "budget": m,
+                                     "seed": seed, **r, "n_train": n_train, "distill_s": seconds})
+                    bar.update()
+    bar.close()
+    return pd.DataFrame(rows)
+
+
+def aggregate_sites(summary: pd.DataFrame, risks, metrics) -> pd.DataFrame:
+    """Aggregate per-site metrics over sites by each risk measure.
+
+    A metric where larger is better (AUROC, accuracy) is aggregated as a loss
+    (its negative), so ``max`` gives the worst site and ``cvar`` the mean of
+    the worst sites. Sites with an undefined metric (NaN) are left out.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Per-site rows as in ``summary.csv``.
+    risks : sequence of RiskMeasure
+    metrics : sequence of str
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (dataset, split, method, budget, seed, risk).
+    """
+    keys = ["dataset", "split", "method", "budget", "seed"]
+    out = []
+    for key, group in summary.groupby(keys, sort=False):
+        for risk in risks:
+            row = dict(zip(keys, key), risk=risk.label, n_sites=len(group))
+            for metric in metrics:
+                values = group[metric].to_numpy(dtype=float)
+                values = values[np.isfinite(values)]
+                sign = -1.0 if METRICS[metric][1] else 1.0
+                row[metric] = sign * float(risk(sign * values)) if values.size else float("nan")
+            out.append(row)
+    return pd.DataFrame(out)
+
+
+def _to_xarray(summary: pd.DataFrame, metrics, attrs):
+    frame = summary.set_index(["split", "method", "budget", "seed", "site"])[list(metrics) + ["n_test"]]
+    ds = frame.to_xarray()
+    for metric in metrics:
+        ds[metric].attrs["long_name"] = metric
+    ds["n_test"].attrs["long_name"] = "held-out patients"
+    ds["budget"].attrs["long_name"] = "synthetic rows m (0 = all training rows)"
+    ds.attrs.update(attrs)
+    return ds
+
+
+def _toml_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} to TOML")
+
+
+def dump_toml(raw: dict, prefix: str = "") -> str:
+    """A minimal TOML writer for nested tables of scalars and lists."""
+    lines, tables = [], []
+    for key, value in raw.items():
+        (tables if isinstance(value, dict) else lines).append((key, value))
+    text = "".join(f"{k} = {_toml_value(v)}\n" for k, v in lines)
+    for key, value in tables:
+        name = f"{prefix}{key}"
+        body = dump_toml(value, prefix=f"{name}.")
+        text += f"\n[{name}]\n{body}" if any(not isinstance(v, dict) for v in value.values()) or not value \
+            else body
+    return text
+
+
+def run_tabular_experiment(raw: dict, out_dir, *, data_dir=None, progress: bool = True,
+                           config_text: str | None = None) -> Path:
+    """Run the tabular experiment described by ``raw`` and write its results folder.
+
+    Parameters
+    ----------
+    raw : dict
+        The whole parsed TOML config; ``[experiment] kind = "tabular"``.
+    out_dir : path-like
+        Results folder (created).
+    data_dir : path-like, optional
+        Data folder overriding ``data.folder`` (the CLI's ``--data``).
+    progress : bool, optional
+        Show a tqdm progress bar.
+    config_text : str, optional
+        The config file's text, copied verbatim to ``config.toml``; otherwise
+        ``raw`` is written back as TOML.
+
+    Returns
+    -------
+    pathlib.Path
+        ``out_dir``.
+
+    Raises
+    ------
+    ConfigError
+        For a bad config. :class:`~pinndd.errors.DataError` for bad data.
+    """
+    from importlib.metadata import version as _version
+
+    from . import figures
+
+    version = _version("pinndd")
+
+    cfg = parse_tabular_config(raw, data_dir=data_dir)
+    dataset, sources, full, kind = load_config_data(cfg)
+    if kind != cfg.learner.kind:
+        raise ConfigError(f"learner.name {cfg.learner.name!r} is a {cfg.learner.kind} learner but {dataset!r} "
+                          f"is a {kind} task")
+    task = MergeTask(sources, cfg.learner, cfg.metric, cfg.risk, cfg.deploy)
+    summary = _run_grid(cfg, task, dataset, sources, full, progress)
+    metrics = metric_names(kind)
+    aggregate = aggregate_sites(summary, cfg.report_risks, metrics)
+    attrs = {"dataset": dataset, "experiment": cfg.name, "learner": cfg.learner.name, "metric": cfg.metric,
+             "deploy": cfg.deploy, "risk": cfg.risk.label, "headline_budget": cfg.headline_budget,
+             "pinndd_version": version}
+    dataset_xr = _to_xarray(summary, metrics, attrs)
+    out_dir = Path(out_dir)
+    io.write_text(out_dir / "config.toml", config_text if config_text is not None else dump_toml(raw))
+    io.write_csv(summary, out_dir / "summary.csv")
+    io.write_csv(aggregate, out_dir / "aggregate.csv")
+    io.write_netcdf(dataset_xr, out_dir / "metrics.nc")
+    figures.render_tabular_figures(out_dir)
+    log.info("tabular experiment %s written to %s", cfg.name, out_dir)
+    return out_dir

@@ -1,0 +1,41 @@
+"""Splits, metrics and risk aggregation over sites."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pinndd.risk import RiskMeasure
+from pinndd.tabular import aggregate_sites, load_bundled, score, split_sites
+
+
+def test_split_is_disjoint_covering_stratified_and_seeded():
+    sources = load_bundled("breast_cancer", n_sites=3, seed=1).sources
+    train, test = split_sites(sources, 0.3, seed=4)
+    again = split_sites(sources, 0.3, seed=4)[1]
+    for s, tr, te, te2 in zip(sources, train, test, again):
+        assert tr.n_rows + te.n_rows == s.n_rows
+        rows = pd.concat([tr.frame, te.frame])
+        assert len(rows.drop_duplicates()) == len(s.frame.drop_duplicates())
+        assert abs(te.labels().mean() - s.labels().mean()) < 0.03
+        pd.testing.assert_frame_equal(te.frame, te2.frame)
+    assert not split_sites(sources, 0.3, seed=5)[1][0].frame.equals(test[0].frame)
+
+
+def test_scores_on_known_predictions():
+    y = np.array([0, 0, 1, 1.0])
+    out = score(y, np.array([0.1, 0.4, 0.35, 0.8]), "classification")
+    assert out["auroc"] == pytest.approx(0.75)
+    assert out["accuracy"] == pytest.approx(0.75)
+    assert out["brier"] == pytest.approx(np.mean([0.01, 0.16, 0.4225, 0.04]))
+    assert np.isnan(score(np.ones(3), np.ones(3) * 0.5, "classification")["auroc"])
+    assert score(np.zeros(4), np.full(4, 2.0), "regression")["rmse"] == pytest.approx(2.0)
+
+
+def test_worst_site_is_lowest_auroc_and_highest_rmse():
+    rows = pd.DataFrame({"dataset": "d", "split": "per_site", "method": "x", "budget": 0, "seed": 0,
+                         "site": ["a", "b", "c"], "auroc": [0.9, 0.6, np.nan], "rmse": [1.0, 3.0, 2.0]})
+    agg = aggregate_sites(rows, [RiskMeasure("mean"), RiskMeasure("max")], ["auroc", "rmse"])
+    worst = agg[agg["risk"] == "max"].iloc[0]
+    mean = agg[agg["risk"] == "mean"].iloc[0]
+    assert worst["auroc"] == pytest.approx(0.6) and worst["rmse"] == pytest.approx(3.0)
+    assert mean["auroc"] == pytest.approx(0.75) and mean["rmse"] == pytest.approx(2.0)
