@@ -43,8 +43,8 @@ def cvar(losses, alpha: float, *, axis: int = -1):
         raise ValueError(f"alpha must lie in [0, 1), got {alpha!r}")
     n = losses.shape[axis]
     tail = (1.0 - alpha) * n  # number of samples in the tail, fractional
-    whole = int(math.floor(tail + 1e-12))
-    frac = tail - whole
+    whole = min(int(math.floor(tail + 1e-9)), n)
+    frac = max(tail - whole, 0.0)
     if _is_torch(losses):
         import torch
 
@@ -56,7 +56,7 @@ def cvar(losses, alpha: float, *, axis: int = -1):
     weights[:whole] = 1.0
     if whole < n:
         weights[whole] = frac
-    weights = weights / tail
+    weights = weights / weights.sum()
     shape = [1] * ordered.ndim
     shape[axis] = n
     return (ordered * weights.reshape(shape)).sum(axis)

@@ -73,6 +73,8 @@ def split_budget(problem, budget: int, boundary_fraction: float) -> tuple[int, l
     n_faces : list of int
         One count per ``problem.faces`` entry; ``n_interior + sum(n_faces) == budget``.
     """
+    if isinstance(budget, bool) or not isinstance(budget, (int, np.integer)):
+        raise TypeError(f"budget must be an integer, got {budget!r}")
     if budget < 1 + len(problem.faces):
         raise ValueError(f"budget must be at least {1 + len(problem.faces)} for {problem.name}, got {budget}")
     if not 0.0 < boundary_fraction < 1.0:

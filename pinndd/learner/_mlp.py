@@ -74,6 +74,9 @@ def forward(params, inputs):
 def forward_jet(params, inputs, inv_scale, first, second):
     """Values and input derivatives of every model, by forward propagation.
 
+    The value and its derivative streams are stacked on one axis, so each
+    layer is one ``bmm`` and a few vectorised elementwise operations.
+
     Parameters
     ----------
     params : list of (W, b)
@@ -94,33 +97,26 @@ def forward_jet(params, inputs, inv_scale, first, second):
     d2 : dict of int to torch.Tensor, shape (M, N)
     """
     first, second = list(first), list(second)
-    n = inputs.shape[1]
+    k1, k2 = len(first), len(second)
+    m, n, _ = inputs.shape
     w0, b0 = params[0]
-    z = torch.baddbmm(b0, inputs, w0)
-    # Tangents of the first pre-activation are constant over points: W0 row times slope.
-    dz = [w0[:, c : c + 1, :] * inv_scale[c] for c in first]
+    pos = torch.tensor([first.index(c) for c in second], dtype=torch.long, device=w0.device)
+    scale = torch.tensor([inv_scale[c] for c in first], dtype=w0.dtype, device=w0.device)
+    z = torch.baddbmm(b0, inputs, w0)  # (M, N, W)
+    # Tangents of the first pre-activation are constant over points: W0 rows times slopes.
+    dz = (w0[:, first, :] * scale[None, :, None]).unsqueeze(2)  # (M, k1, 1, W)
     h = torch.tanh(z)
     s = 1.0 - h * h
-    dh = [s * t for t in dz]
-    d2h = [-2.0 * h * s * dz[first.index(c)] ** 2 for c in second]
-    stream = torch.cat([h, *dh, *d2h], dim=1)
-    k1 = len(first)
+    t = dz.index_select(1, pos)
+    stream = torch.cat([h.unsqueeze(1), s.unsqueeze(1) * dz, (-2.0 * h * s).unsqueeze(1) * t * t], dim=1)
     for w, b in params[1:-1]:
-        zz = torch.bmm(stream, w)
-        z = zz[:, :n] + b
-        h = torch.tanh(z)
+        zz = torch.bmm(stream.reshape(m, -1, stream.shape[-1]), w).view(m, 1 + k1 + k2, n, -1)
+        z, dz, d2z = zz.split([1, k1, k2], dim=1)
+        h = torch.tanh(z + b.unsqueeze(1))
         s = 1.0 - h * h
-        dz = [zz[:, n * (1 + i) : n * (2 + i)] for i in range(k1)]
-        dh = [s * t for t in dz]
-        d2h = []
-        for j, c in enumerate(second):
-            d2z = zz[:, n * (1 + k1 + j) : n * (2 + k1 + j)]
-            t = dz[first.index(c)]
-            d2h.append(s * d2z - 2.0 * h * s * t * t)
-        stream = torch.cat([h, *dh, *d2h], dim=1)
+        t = dz.index_select(1, pos)
+        stream = torch.cat([h, s * dz, s * (d2z - 2.0 * h * t * t)], dim=1)
     w, b = params[-1]
-    out = torch.bmm(stream, w)[..., 0]
-    u = out[:, :n] + b[:, 0, :]
-    d1 = {c: out[:, n * (1 + i) : n * (2 + i)] for i, c in enumerate(first)}
-    d2 = {c: out[:, n * (1 + k1 + j) : n * (2 + k1 + j)] for j, c in enumerate(second)}
-    return u, d1, d2
+    out = torch.bmm(stream.reshape(m, -1, stream.shape[-1]), w).view(m, 1 + k1 + k2, n)
+    u, d1, d2 = out.split([1, k1, k2], dim=1)
+    return u[:, 0] + b[:, 0, :], dict(zip(first, d1.unbind(1))), dict(zip(second, d2.unbind(1)))

@@ -27,8 +27,9 @@ class TrainResult:
         Loss every ``record_every`` steps (and at the last step).
     steps_recorded : numpy.ndarray, shape (n_records,)
     diverged : numpy.ndarray of bool, shape (M,)
-        Models whose loss became NaN or infinite; they were frozen from that
-        step on and their results must not be trusted.
+        Models whose loss became NaN or infinite; their gradients are zeroed
+        from that step on (Adam's momentum may still move them a little) and
+        their results must not be trusted.
     """
 
     params: list
@@ -68,7 +69,7 @@ def train(pinn, params, batch, *, steps: int, lr: float, record_every: int = 100
     if steps < 0:
         raise ValueError(f"steps must be non-negative, got {steps}")
     leaves = [t.detach().clone().requires_grad_() for layer in params for t in layer]
-    opt = torch.optim.Adam(leaves, lr=lr)
+    opt = torch.optim.Adam(leaves, lr=lr, fused=True)
     n_models = leaves[0].shape[0]
     diverged = torch.zeros(n_models, dtype=torch.bool, device=leaves[0].device)
     history, recorded = [], []
