@@ -10,6 +10,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from ..errors import DivergenceError
+
 __all__ = ["TrainResult", "train"]
 
 log = logging.getLogger(__name__)
@@ -38,7 +40,7 @@ class TrainResult:
     diverged: np.ndarray
 
 
-def train(pinn, params, batch, *, steps: int, lr: float, record_every: int = 100, progress: bool = False, desc: str = "train"):
+def train(pinn, params, batch, *, steps: int, lr: float, record_every: int = 100, progress: bool = False, desc: str = "train", on_divergence: str = "warn"):
     """Train ``M`` models jointly with Adam on the sum of their physics-informed losses.
 
     The models are independent: the loss is a sum of per-model terms and Adam
@@ -61,6 +63,10 @@ def train(pinn, params, batch, *, steps: int, lr: float, record_every: int = 100
         Show a progress bar.
     desc : str
         Progress bar label.
+    on_divergence : {"warn", "raise"}
+        On a non-finite loss, ``"warn"`` (RuntimeWarning) freezes the diverged
+        models' gradients, flags them in the result and trains the others on;
+        ``"raise"`` raises :class:`~pinndd.errors.DivergenceError`.
 
     Returns
     -------
@@ -68,6 +74,8 @@ def train(pinn, params, batch, *, steps: int, lr: float, record_every: int = 100
     """
     if steps < 0:
         raise ValueError(f"steps must be non-negative, got {steps}")
+    if on_divergence not in ("warn", "raise"):
+        raise ValueError(f"on_divergence must be 'warn' or 'raise', got {on_divergence!r}")
     leaves = [t.detach().clone().requires_grad_() for layer in params for t in layer]
     opt = torch.optim.Adam(leaves, lr=lr, fused=True)
     n_models = leaves[0].shape[0]
@@ -83,6 +91,8 @@ def train(pinn, params, batch, *, steps: int, lr: float, record_every: int = 100
             newly = ~finite & ~diverged
             if bool(newly.any()):
                 idx = torch.nonzero(newly).flatten().tolist()
+                if on_divergence == "raise":
+                    raise DivergenceError(f"training diverged (non-finite loss) at step {step} for models {idx}")
                 warnings.warn(f"training diverged (non-finite loss) at step {step} for models {idx}", RuntimeWarning, stacklevel=2)
             diverged |= ~finite
             for leaf in leaves:

@@ -105,3 +105,16 @@ def test_trains_on_cuda():
     cpu_batch = PointBatch.from_point_sets([_point_set(64, 0), _point_set(48, 1)], dtype=cpu.dtype, device=cpu.device)
     cpu_result = train(cpu, cpu.init([0, 1]), cpu_batch, steps=100, lr=5e-3)
     np.testing.assert_allclose(result.loss_history[-1], cpu_result.loss_history[-1], rtol=0.05)
+
+
+def test_divergence_can_raise():
+    from pinndd.errors import DivergenceError
+
+    pinn, params, batch = _setup([0, 1], [40, 40])
+    target = batch.constraint_target.clone()
+    target[1, 0] = float("inf")
+    poisoned = PointBatch(batch.interior, batch.interior_weight, batch.constraint, target, batch.constraint_weight)
+    with pytest.raises(DivergenceError, match=r"step 0 for models \[1\]"):
+        train(pinn, params, poisoned, steps=5, lr=1e-3, on_divergence="raise")
+    with pytest.raises(ValueError, match="on_divergence"):
+        train(pinn, params, batch, steps=1, lr=1e-3, on_divergence="ignore")
