@@ -103,7 +103,7 @@ def _cmd_run(args) -> int:
         if args.data is not None:
             raise ConfigError("--data applies to tabular experiments only")
         config = parse_config(raw)
-        out = run_experiment(config, args.out, config_text=text, progress=not args.quiet)
+        out = run_experiment(config, args.out, config_text=text, progress=not args.quiet, workers=args.workers)
     print(f"results in {out}")
     return 0
 
@@ -149,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, type=Path, help="results folder")
     run.add_argument("--data", type=Path, default=None, help="data folder (tabular experiments)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--workers", type=int, default=1, help="problems run in parallel processes (PDE experiments)")
     run.set_defaults(func=_cmd_run)
     figures = sub.add_parser("figures", help="re-render DIR/figures from saved results")
     figures.add_argument("folder", type=Path)

@@ -85,7 +85,7 @@ def register_distiller(cls):
 
 
 def _load_builtins() -> None:
-    from . import adaptive, static, task  # noqa: F401  (modules register their classes)
+    from . import adaptive, classic, kernel, static, task, trajectory  # noqa: F401  (modules register their classes)
 
 
 def distiller_names() -> list[str]:

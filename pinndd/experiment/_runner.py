@@ -127,7 +127,16 @@ def _run_problem(config, name: str, out: Path, progress: bool) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def run_experiment(config, out, *, config_text: str, progress: bool = True, figures: bool = True) -> Path:
+def _run_problem_in_worker(config, name: str, out: Path) -> str:
+    """Worker-process entry: one problem on one torch thread, metrics written to disk."""
+    import torch
+
+    torch.set_num_threads(1)  # this process is ours: one thread per worker, workers share the cores
+    write_csv(_run_problem(config, name, out, progress=False), out / "metrics" / f"{name}.csv")
+    return name
+
+
+def run_experiment(config, out, *, config_text: str, progress: bool = True, figures: bool = True, workers: int = 1) -> Path:
     """Run every cell of ``config`` and write the results folder.
 
     Parameters
@@ -143,6 +152,9 @@ def run_experiment(config, out, *, config_text: str, progress: bool = True, figu
         Show progress bars.
     figures : bool
         Render ``out/figures`` at the end.
+    workers : int
+        Problems run in parallel in this many worker processes (one torch
+        thread each); 1 runs them in this process.
 
     Returns
     -------
@@ -151,17 +163,24 @@ def run_experiment(config, out, *, config_text: str, progress: bool = True, figu
     """
     out = Path(out)
     _prepare_folder(out, config_text)
-    frames = []
-    for name in tqdm(config.problems, desc="problems", disable=not progress):
-        metrics_path = out / "metrics" / f"{name}.csv"
-        if metrics_path.exists():
-            log.info("resuming: %s already evaluated", name)
-            frames.append(pd.read_csv(metrics_path))
-            continue
-        frame = _run_problem(config, name, out, progress)
-        write_csv(frame, metrics_path)
-        frames.append(frame)
-    summary = pd.concat(frames, ignore_index=True)
+    if workers < 1:
+        raise ConfigError(f"workers must be at least 1, got {workers}")
+    todo = [name for name in config.problems if not (out / "metrics" / f"{name}.csv").exists()]
+    for name in set(config.problems) - set(todo):
+        log.info("resuming: %s already evaluated", name)
+    if workers > 1 and len(todo) > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(min(workers, len(todo)), mp_context=context) as pool:
+            jobs = [pool.submit(_run_problem_in_worker, config, name, out) for name in todo]
+            for job in tqdm(as_completed(jobs), total=len(jobs), desc="problems", disable=not progress):
+                job.result()
+    else:
+        for name in tqdm(todo, desc="problems", disable=not progress):
+            write_csv(_run_problem(config, name, out, progress), out / "metrics" / f"{name}.csv")
+    summary = pd.concat([pd.read_csv(out / "metrics" / f"{name}.csv") for name in config.problems], ignore_index=True)
     write_csv(summary, out / "summary.csv")
     if figures:
         from ..plot import render_figures

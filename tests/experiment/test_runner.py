@@ -61,3 +61,16 @@ def test_resume_and_refuse_other_config(tiny_run):
     with pytest.raises(ConfigError, match="different config"):
         run_experiment(parse_config(tomllib.loads(other)), tiny_run, config_text=other, progress=False)
     assert (tiny_run / "config.toml").read_text() == TINY_CONFIG
+
+
+def test_parallel_workers_match_serial(tmp_path):
+    from conftest import TINY_CONFIG
+
+    text = TINY_CONFIG.replace('problems = ["heat1d"]', 'problems = ["heat1d", "poisson2d"]').replace("budgets = [24, 32]", "budgets = [24]")
+    config = parse_config(tomllib.loads(text))
+    serial = run_experiment(config, tmp_path / "serial", config_text=text, progress=False, figures=False)
+    parallel = run_experiment(config, tmp_path / "parallel", config_text=text, progress=False, figures=False, workers=2)
+    a, b = pd.read_csv(serial / "summary.csv"), pd.read_csv(parallel / "summary.csv")
+    assert list(a.problem.unique()) == ["heat1d", "poisson2d"] == list(b.problem.unique())
+    columns = ["problem", "distiller", "budget", "seed", "split", "eval_seed", "l2re"]
+    pd.testing.assert_frame_equal(a[columns], b[columns], rtol=1e-4)

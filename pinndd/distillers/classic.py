@@ -1,0 +1,307 @@
+"""Gradient matching and distribution matching, adapted to PINN point sets.
+
+Both are task-unaware classic dataset-distillation objectives (see
+:mod:`pinndd.distillers._classic` for the full data ``D``, the start set and
+the shared options).
+
+- ``gradient_matching``: Zhao, Mopuri, Bilen, "Dataset condensation with
+  gradient matching", ICLR 2021. Learners train on ``S``; at each outer step
+  the gradient of the physics-informed loss on ``S`` is made to point like the
+  gradient on ``D``, layer by layer (the paper's per-output-node cosine
+  distance, eq. 7), differentiating the gradient on ``S`` w.r.t. ``S``.
+- ``distribution_matching``: Zhao and Bilen, "Dataset condensation with
+  distribution matching", WACV 2023. The mean embedding of ``S`` under freshly
+  drawn random networks is matched to that of ``D`` (a maximum mean
+  discrepancy with the networks' features), separately for collocation points
+  and for boundary/initial points, whose embedding also sees the target value.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..learner import PointBatch
+from ..learner._functional import adam_init, adam_step, flatten, unflatten
+from ._base import register_distiller
+from ._classic import COMMON_OPTIONS, ClassicDistiller, learner_seeds, real_batch
+
+__all__ = [
+    "GradientMatching", "DistributionMatching",
+    "gradient_distance", "loss_gradient", "mean_embedding_distance", "random_embedding", "draw_embeddings",
+]
+
+
+def gradient_distance(grads_a, grads_b) -> torch.Tensor:
+    """Layer-wise gradient-matching distance of Zhao et al. (2021), eq. 7, per model.
+
+    For each layer, the weight gradient and the bias gradient are stacked into
+    a ``(fan_in + 1, fan_out)`` matrix; the distance is the sum over output
+    nodes of ``1 - cos`` between the two matrices' columns, summed over layers.
+
+    Parameters
+    ----------
+    grads_a, grads_b : sequence of torch.Tensor
+        Gradients in :func:`~pinndd.learner._functional.flatten` order, each
+        with a leading model axis ``M``.
+
+    Returns
+    -------
+    torch.Tensor, shape (M,)
+    """
+    total = 0.0
+    for (wa, ba), (wb, bb) in zip(unflatten(grads_a), unflatten(grads_b)):
+        a, b = torch.cat([wa, ba], dim=1), torch.cat([wb, bb], dim=1)
+        cos = (a * b).sum(1) / (a.norm(dim=1) * b.norm(dim=1) + 1e-12)
+        total = total + (1.0 - cos).sum(-1)
+    return total
+
+
+def loss_gradient(pinn, params, batch, *, create_graph: bool = False):
+    """Gradient of each model's physics-informed loss w.r.t. its parameters.
+
+    Parameters
+    ----------
+    pinn : ConditionalPINN
+    params : list of (W, b)
+        ``M`` models. With ``create_graph`` they must require gradients;
+        without, they are detached first.
+    batch : PointBatch
+    create_graph : bool
+        Keep the gradient differentiable w.r.t. the batch (and the parameters).
+
+    Returns
+    -------
+    tuple of torch.Tensor
+        In :func:`~pinndd.learner._functional.flatten` order, leading axis ``M``.
+    """
+    leaves = params if create_graph else [[t.detach().requires_grad_() for t in layer] for layer in params]
+    return torch.autograd.grad(pinn.loss(leaves, batch).sum(), flatten(leaves), create_graph=create_graph)
+
+
+@register_distiller
+class GradientMatching(ClassicDistiller):
+    """Match the physics-loss gradients on ``S`` and ``D`` along training on ``S``.
+
+    A pool of ``learners`` PINNs trains on the current ``S`` with Adam
+    (``inner_steps`` steps after every outer step); a learner restarts from a
+    new random initialisation after ``horizon`` steps, the pool's restarts
+    staggered. Each outer step draws ``real_batch`` points of ``D`` and
+    minimises the mean over the pool of :func:`gradient_distance` between the
+    gradient on ``S`` (differentiated w.r.t. ``S`` with ``create_graph``) and
+    the gradient on ``D``.
+
+    Options
+    -------
+    n_full : int
+        Size of the full data ``D`` (default 4096).
+    real_batch : int
+        Points of ``D`` per outer step (default 1024).
+    init : str
+        Static sampler over the training family giving the start set (default ``"uniform"``).
+    outer_steps : int
+        Updates of ``S`` (default 150).
+    outer_lr : float
+        Adam learning rate of the raw (logit) coordinates and weights (default 0.01).
+    width, depth : int
+        Learner architecture (default 32 x 3).
+    learners : int
+        Learners in the pool (default 2).
+    inner_steps : int
+        Adam steps of the pool on ``S`` between outer steps (default 5).
+    inner_lr : float
+        Learner Adam learning rate (default 1e-3).
+    horizon : int
+        Learner steps before a restart from a new initialisation (default 500).
+    dtype : {"float32", "float64"}
+        Learner precision (default float32).
+    learn_weights : bool
+        Optimise per-point weights too (default False: the paper learns only the samples).
+    boundary_fraction : float
+        Budget share on the faces (default 0.25).
+    """
+
+    name = "gradient_matching"
+    stream = 0x6A7C
+    options = {**COMMON_OPTIONS, "outer_steps": 150, "inner_steps": 5, "inner_lr": 1e-3, "horizon": 500}
+
+    def validate(self):
+        super().validate()
+        self._number("inner_steps", 0, None, integer=True)
+        self._number("horizon", 1, None, integer=True)
+        self._number("inner_lr", 1e-8, 10.0)
+
+    def prepare(self, pinn, points, full, rng):
+        n = self.params["learners"]
+        pool = pinn.init(learner_seeds(rng, n))
+        pool = [tuple(t.detach() for t in layer) for layer in pool]
+        # Learner k starts as if already k/n of the way to its first restart.
+        ages = np.array([(k * self.params["horizon"]) // n for k in range(n)])
+        return {"pool": pool, "adam": adam_init(pool), "ages": ages}
+
+    def outer_loss(self, pinn, points, full, state, rng):
+        p = self.params
+        n = p["learners"]
+        params = [[t.detach().requires_grad_() for t in layer] for layer in state["pool"]]
+        grads_s = loss_gradient(pinn, params, points.batch(n, pinn.dtype), create_graph=True)
+        grads_d = loss_gradient(pinn, params, real_batch(full, p["real_batch"], rng, n_models=n, dtype=pinn.dtype), create_graph=False)
+        return gradient_distance(grads_s, grads_d).mean()
+
+    def after_step(self, pinn, points, full, state, rng):
+        p = self.params
+        with torch.no_grad():
+            batch = PointBatch(*(t.detach() for t in points.batch(p["learners"], pinn.dtype).__dict__.values()))
+        pool, adam = state["pool"], state["adam"]
+        for _ in range(p["inner_steps"]):
+            grads = loss_gradient(pinn, pool, batch, create_graph=False)
+            pool, adam = adam_step(pool, grads, adam, p["inner_lr"])
+            pool = [tuple(t.detach() for t in layer) for layer in pool]
+        state["ages"] += p["inner_steps"]
+        for k in np.flatnonzero(state["ages"] >= p["horizon"]):
+            fresh = pinn.init(learner_seeds(rng, 1))
+            pool = [tuple(torch.cat([t[:k], f.detach(), t[k + 1 :]]) for t, f in zip(layer, new)) for layer, new in zip(pool, fresh)]
+            adam = adam.restart(int(k))
+            state["ages"][k] = 0
+        state["pool"], state["adam"] = pool, adam
+
+
+def random_embedding(sizes, seed: int, *, gain: float, dtype, device="cpu"):
+    """A random tanh network (hidden layers only) for distribution matching.
+
+    Weights are ``N(0, gain^2 / fan_in)`` and biases ``N(0, 1)``; the random
+    biases keep the features from being odd functions of the centred inputs
+    (whose mean embedding would ignore every even moment).
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Input width then hidden widths, e.g. ``(4, 32, 32, 32)``.
+    seed : int
+    gain : float
+
+    Returns
+    -------
+    list of (torch.Tensor, torch.Tensor)
+        ``(W, b)`` per layer, ``W`` of shape ``(fan_in, fan_out)``.
+    """
+    gen = torch.Generator().manual_seed(int(seed))
+    layers = []
+    for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
+        w = torch.randn(fan_in, fan_out, generator=gen, dtype=torch.float64) * (gain / np.sqrt(fan_in))
+        b = torch.randn(fan_out, generator=gen, dtype=torch.float64)
+        layers.append((w.to(dtype=dtype, device=device), b.to(dtype=dtype, device=device)))
+    return layers
+
+
+def _embed(net, inputs):
+    h = inputs
+    for w, b in net:
+        h = torch.tanh(h @ w + b)
+    return h
+
+
+def _weighted_mean(features, weights):
+    return (weights.unsqueeze(-1) * features).sum(0) / weights.sum().clamp_min(1e-30)
+
+
+def mean_embedding_distance(pinn, nets, batch_a: PointBatch, batch_b: PointBatch, *, target_scale: float) -> torch.Tensor:
+    """Squared distance of mean embeddings of two point sets, summed over interior and faces.
+
+    Parameters
+    ----------
+    pinn : ConditionalPINN
+        Supplies the input normalisation (coordinates and parameters to [-1, 1]).
+    nets : sequence of (interior_net, constraint_net)
+        Random networks from :func:`random_embedding`; the constraint network
+        takes one extra input, the target value divided by ``target_scale``.
+    batch_a, batch_b : PointBatch
+        Only model 0 of each is used; weights weight the means.
+    target_scale : float
+
+    Returns
+    -------
+    torch.Tensor, scalar
+        ``mean over nets of |mu_a - mu_b|^2`` (interior) plus the same for the faces.
+    """
+    def inputs(batch):
+        interior = pinn._inputs(batch.interior[0])
+        constraint = torch.cat([pinn._inputs(batch.constraint[0]), (batch.constraint_target[0] / target_scale).unsqueeze(-1)], dim=-1)
+        return interior, constraint
+
+    (ia, ca), (ib, cb) = inputs(batch_a), inputs(batch_b)
+    w_ia, w_ca = batch_a.interior_weight[0], batch_a.constraint_weight[0]
+    w_ib, w_cb = batch_b.interior_weight[0], batch_b.constraint_weight[0]
+    total = 0.0
+    for net_i, net_c in nets:
+        mu = _weighted_mean(_embed(net_i, ia), w_ia) - _weighted_mean(_embed(net_i, ib), w_ib)
+        nu = _weighted_mean(_embed(net_c, ca), w_ca) - _weighted_mean(_embed(net_c, cb), w_cb)
+        total = total + (mu * mu).sum() + (nu * nu).sum()
+    return total / len(nets)
+
+
+def draw_embeddings(pinn, n: int, rng: np.random.Generator, *, gain: float):
+    """``n`` fresh (interior, constraint) random network pairs with the PINN's hidden sizes."""
+    hidden = pinn.sizes[1:-1]
+    seeds = learner_seeds(rng, 2 * n)
+    return [
+        (
+            random_embedding((pinn.sizes[0], *hidden), seeds[2 * k], gain=gain, dtype=pinn.dtype, device=pinn.device),
+            random_embedding((pinn.sizes[0] + 1, *hidden), seeds[2 * k + 1], gain=gain, dtype=pinn.dtype, device=pinn.device),
+        )
+        for k in range(n)
+    ]
+
+
+@register_distiller
+class DistributionMatching(ClassicDistiller):
+    """Match mean embeddings of ``S`` and ``D`` under fresh random networks (MMD).
+
+    Each outer step draws ``learners`` random networks with the learner's
+    hidden layers (:func:`random_embedding`), embeds the points (all columns:
+    space-time and condition parameters, normalised as the PINN normalises its
+    inputs; boundary/initial points also with their target value divided by
+    the RMS target of ``D``) and minimises :func:`mean_embedding_distance`
+    between ``S`` and ``real_batch`` points of ``D``.
+
+    Options
+    -------
+    n_full : int
+        Size of the full data ``D`` (default 4096).
+    real_batch : int
+        Points of ``D`` per outer step (default 2048).
+    init : str
+        Static sampler over the training family giving the start set (default ``"uniform"``).
+    outer_steps : int
+        Updates of ``S`` (default 300).
+    outer_lr : float
+        Adam learning rate of the raw (logit) coordinates and weights (default 0.02).
+    width, depth : int
+        Hidden sizes of the random networks (default 32 x 3).
+    learners : int
+        Random networks per outer step (default 8).
+    embed_gain : float
+        Scale of the random networks' weights (default 2.0; 1 is nearly linear on [-1, 1]).
+    dtype : {"float32", "float64"}
+        Precision (default float32).
+    learn_weights : bool
+        Optimise per-point weights too (default False: the paper learns only the samples).
+    boundary_fraction : float
+        Budget share on the faces (default 0.25).
+    """
+
+    name = "distribution_matching"
+    stream = 0xD15C
+    options = {**COMMON_OPTIONS, "real_batch": 2048, "outer_steps": 300, "outer_lr": 0.02, "learners": 8, "embed_gain": 2.0}
+
+    def validate(self):
+        super().validate()
+        self._number("embed_gain", 1e-3, 100.0)
+
+    def prepare(self, pinn, points, full, rng):
+        return {"target_scale": float(np.sqrt(np.mean(full.constraint_target**2))) or 1.0}
+
+    def outer_loss(self, pinn, points, full, state, rng):
+        p = self.params
+        nets = draw_embeddings(pinn, p["learners"], rng, gain=p["embed_gain"])
+        real = real_batch(full, p["real_batch"], rng, n_models=1, dtype=pinn.dtype)
+        return mean_embedding_distance(pinn, nets, points.batch(1, pinn.dtype), real, target_scale=state["target_scale"])

@@ -1,0 +1,180 @@
+"""Kernel inducing points (KIP) with the PINN's empirical neural tangent kernel: ``kernel``.
+
+Nguyen, Chen, Lee, "Dataset meta-learning from kernel ridge-regression",
+ICLR 2021. The learner is kernel ridge regression; KIP moves the support set
+``S`` so that the regressor fitted on ``S`` does well on the full data ``D``.
+
+Adapted to PINNs with the empirical NTK at a random initialisation
+``theta_0``: the network is linearised, ``u(x) ~ u_0(x) + J(x) delta``, so
+the physics-informed loss of ``theta_0 + delta`` on a point set is a linear
+least-squares problem in ``delta`` (exact for linear PDEs, the Gauss-Newton
+linearisation for nonlinear ones such as Burgers). Its rows are
+
+- collocation points: ``J_r(x) = d r / d theta`` at ``theta_0``, right-hand side ``-r_0(x)``;
+- boundary/initial points: ``J_u(x) = d u / d theta``, right-hand side ``g(x) - u_0(x)``;
+
+each scaled by the square root of its weight in the physics loss
+(``w / sum(w)`` within its group, times ``bc_weight`` for the faces), so that
+``|A delta - b|^2`` is the linearised physics loss. KIP fits ``delta_S`` by
+ridge regression on ``S`` in closed form, ``delta_S = A_S^T (A_S A_S^T +
+lambda I)^{-1} b_S`` (``K_SS = A_S A_S^T`` is the weighted eNTK Gram matrix of
+the operator rows), and minimises the linearised physics loss of
+``delta_S`` on a random subset of ``D``, differentiated w.r.t. the points and
+weights of ``S``. See :mod:`pinndd.distillers._classic` for ``D``, the start
+set and the shared options.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ..learner._functional import flatten
+from ._base import register_distiller
+from ._classic import COMMON_OPTIONS, ClassicDistiller, learner_seeds, real_batch
+
+__all__ = ["KernelInducingPoints", "linearised_system", "krr_solution", "jacobian_rows"]
+
+
+def jacobian_rows(pinn, params, points, operator: str, *, create_graph: bool):
+    """Values and parameter Jacobians of ``u`` or of the residual at each point.
+
+    Parameters
+    ----------
+    pinn : ConditionalPINN
+    params : list of (W, b)
+        One model (``M = 1``).
+    points : torch.Tensor, shape (N, D + P)
+    operator : {"residual", "value"}
+    create_graph : bool
+        Keep the Jacobian differentiable w.r.t. ``points``.
+
+    Returns
+    -------
+    values : torch.Tensor, shape (N,)
+    jacobian : torch.Tensor, shape (N, n_params)
+        Columns in :func:`~pinndd.distillers.trajectory.to_vector` order.
+    """
+    n = points.shape[0]
+    # One copy of the model per point: the gradient w.r.t. copy i is row i of the Jacobian.
+    copies = [[t.detach().expand(n, *t.shape[1:]).clone().requires_grad_() for t in layer] for layer in params]
+    fn = pinn.residual if operator == "residual" else pinn.predict
+    values = fn(copies, points.unsqueeze(1))[:, 0]
+    grads = torch.autograd.grad(values.sum(), flatten(copies), create_graph=create_graph, materialize_grads=True)
+    return values, torch.cat([g.reshape(n, -1) for g in grads], dim=1)
+
+
+def linearised_system(pinn, params, batch, *, create_graph: bool):
+    """The linearised physics loss on a point set as ``|A delta - b|^2``.
+
+    Parameters
+    ----------
+    pinn : ConditionalPINN
+    params : list of (W, b)
+        The linearisation point ``theta_0`` (one model).
+    batch : PointBatch
+        Model 0's points, targets and weights are used.
+    create_graph : bool
+        Keep ``A`` and ``b`` differentiable w.r.t. the batch.
+
+    Returns
+    -------
+    A : torch.Tensor, shape (N_i + N_c, n_params)
+    b : torch.Tensor, shape (N_i + N_c,)
+    """
+    r0, j_r = jacobian_rows(pinn, params, batch.interior[0], "residual", create_graph=create_graph)
+    u0, j_u = jacobian_rows(pinn, params, batch.constraint[0], "value", create_graph=create_graph)
+    w_i, w_c = batch.interior_weight[0], batch.constraint_weight[0]
+    s_i = torch.sqrt(w_i / w_i.sum().clamp_min(1e-30))
+    s_c = torch.sqrt(pinn.bc_weight * w_c / w_c.sum().clamp_min(1e-30))
+    a = torch.cat([s_i.unsqueeze(1) * j_r, s_c.unsqueeze(1) * j_u])
+    b = torch.cat([-s_i * r0, s_c * (batch.constraint_target[0] - u0)])
+    return a, b
+
+
+def krr_solution(a, b, ridge: float):
+    """Kernel ridge regression in closed form, ``delta = A^T (A A^T + lambda I)^{-1} b``.
+
+    Parameters
+    ----------
+    a : torch.Tensor, shape (N, n_params)
+    b : torch.Tensor, shape (N,)
+    ridge : float
+        Relative regularisation: ``lambda = ridge * trace(K) / N`` with ``K = A A^T``.
+
+    Returns
+    -------
+    delta : torch.Tensor, shape (n_params,)
+    lam : torch.Tensor, scalar
+        The absolute ``lambda`` used; ``delta`` also solves ``(A^T A + lambda I) delta = A^T b``.
+    """
+    k = a @ a.T
+    lam = ridge * torch.diagonal(k).mean()
+    alpha = torch.linalg.solve(k + lam * torch.eye(len(k), dtype=k.dtype, device=k.device), b)
+    return a.T @ alpha, lam
+
+
+@register_distiller
+class KernelInducingPoints(ClassicDistiller):
+    """KIP: the ridge regressor in the PINN's eNTK, fitted on ``S``, scored on ``D``.
+
+    Each outer step draws ``learners`` fresh initialisations; for each it
+    builds the linearised system on ``S`` (differentiable) and on
+    ``real_batch`` points of ``D``, solves the ridge problem on ``S``
+    (:func:`krr_solution`) and adds ``|A_D delta_S - b_D|^2``, the linearised
+    physics loss on ``D``; the mean over the initialisations is minimised.
+
+    Options
+    -------
+    n_full : int
+        Size of the full data ``D`` (default 4096).
+    real_batch : int
+        Points of ``D`` per outer step (default 512).
+    init : str
+        Static sampler over the training family giving the start set (default ``"uniform"``).
+    outer_steps : int
+        Updates of ``S`` (default 80).
+    outer_lr : float
+        Adam learning rate of the raw (logit) coordinates and weights (default 0.01).
+    width, depth : int
+        Network whose empirical NTK is the kernel (default 32 x 3).
+    learners : int
+        Random initialisations (kernels) per outer step (default 1).
+    ridge : float
+        Relative ridge ``lambda / mean(diag K_SS)`` (default 1e-6, KIP's
+        ``1e-6 * trace(K) / n``; larger values make the regressor underfit
+        even on all of ``D``).
+    dtype : {"float32", "float64"}
+        Precision (default float64: the ridge solve needs it).
+    learn_weights : bool
+        Optimise per-point weights, which scale the rows of the ridge problem
+        (default True: the analogue of KIP's learnable labels).
+    boundary_fraction : float
+        Budget share on the faces (default 0.25).
+    """
+
+    name = "kernel"
+    stream = 0x4B19
+    options = {
+        **COMMON_OPTIONS,
+        "real_batch": 512, "outer_steps": 80, "learners": 1, "ridge": 1e-6, "dtype": "float64", "learn_weights": True,
+    }
+
+    def validate(self):
+        super().validate()
+        self._number("ridge", 1e-12, 1e6)
+
+    def prepare(self, pinn, points, full, rng):
+        return {}
+
+    def outer_loss(self, pinn, points, full, state, rng):
+        p = self.params
+        support = points.batch(1, pinn.dtype)
+        total = 0.0
+        for seed in learner_seeds(rng, p["learners"]):
+            theta0 = [tuple(t.detach() for t in layer) for layer in pinn.init([seed])]
+            a_s, b_s = linearised_system(pinn, theta0, support, create_graph=True)
+            delta, _ = krr_solution(a_s, b_s, p["ridge"])
+            real = real_batch(full, p["real_batch"], rng, n_models=1, dtype=pinn.dtype)
+            a_d, b_d = (t.detach() for t in linearised_system(pinn, theta0, real, create_graph=False))
+            total = total + ((a_d @ delta - b_d) ** 2).sum()
+        return total / p["learners"]
