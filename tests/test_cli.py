@@ -77,3 +77,26 @@ def test_run_and_figures(tmp_path, tiny_config_text):
     assert main(["figures", str(out)]) == 0
     assert (out / "figures" / "error_vs_budget.png").stat().st_size > 0
     assert (out / "figures" / "fields_poisson2d.png").exists()
+
+
+def test_catalog_check_reports_pass(capsys):
+    assert main(["catalog", "check", "heat1d"]) == 0
+    out = capsys.readouterr().out
+    assert "5 of 5 checks passed" in out and "FAIL" not in out
+
+
+def test_catalog_check_fails_a_broken_problem(capsys, monkeypatch):
+    from dataclasses import dataclass
+
+    import pde_catalog
+    from pde_catalog.heat1d import Heat1D
+
+    @dataclass(frozen=True)
+    class WrongHeat(Heat1D):
+        def solution(self, points, beta):
+            return super().solution(points, beta) + 0.01 * points[:, 0]
+
+    monkeypatch.setitem(pde_catalog._registry._REGISTERED, "wrong_heat", WrongHeat)
+    assert main(["catalog", "check", "wrong_heat"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL" in out and "reference_residual" in out
