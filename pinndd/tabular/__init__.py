@@ -8,7 +8,7 @@ measured, and the risk measure aggregates over sites.
 
 from ._sources import Source, check_sources, intersection_features, union_features
 from ._task import DEPLOY_MODES, METRICS, MergeTask
-from .bundled import BUNDLED_TABLES, BundledData, load_bundled
+from .bundled import BLOCK_DESIGNS, BUNDLED_TABLES, BundledData, load_bundled
 from .config import TabularConfig, parse_tabular_config
 from .evaluate import SPLITS, evaluate_table, score, split_sites
 from .experiment import aggregate_sites, run_tabular_experiment
@@ -20,7 +20,7 @@ from ._dm_distiller import DistributionMatching
 from ._task_distiller import TaskDistiller
 
 __all__ = [
-    "BASELINES", "BUNDLED_TABLES", "BundledData", "DEPLOY_MODES", "DISTILLERS", "DistributionMatching",
+    "BASELINES", "BLOCK_DESIGNS", "BUNDLED_TABLES", "BundledData", "DEPLOY_MODES", "DISTILLERS", "DistributionMatching",
     "HEART_COLUMNS", "HEART_SITES", "LEARNERS", "LearnerSpec", "METRICS", "MergeTask", "SPLITS", "Source",
     "TabularConfig", "TaskDistiller", "TrainingSet", "aggregate_sites", "build_tables", "check_sources",
     "evaluate_table", "fit_predict", "intersection_features", "load_bundled", "load_heart_disease",

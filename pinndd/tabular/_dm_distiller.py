@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._task_distiller import _Space
+from ._task_objective import Space as _Space
 from .baselines import random_subset
 from .learners import TrainingSet
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["standardise", "logistic_fit", "ridge_fit", "predict_logits"]
+__all__ = ["standardise", "logistic_fit", "logistic_fit_implicit", "ridge_fit", "predict_logits"]
 
 
 def standardise(x: torch.Tensor):
@@ -49,6 +49,26 @@ def logistic_fit(x: torch.Tensor, q: torch.Tensor, c: float, *, steps: int = 12)
         hess = xi.T @ (xi * (p * (1 - p)).unsqueeze(1)) + torch.diag(pen) + eye
         theta = theta - torch.linalg.solve(hess, grad)
     return theta
+
+
+def logistic_fit_implicit(x: torch.Tensor, q: torch.Tensor, c: float, *, steps: int = 12) -> torch.Tensor:
+    """As :func:`logistic_fit`, but differentiated implicitly: cheaper, same solution.
+
+    The Newton iterations run without autograd; one more Newton step, taken with
+    autograd from that (detached) solution, carries the gradient. At the fixed
+    point the derivative of a Newton step is exactly the implicit-function
+    derivative ``-H^{-1} d(grad)/d(x, q)``, so nothing is unrolled.
+    """
+    with torch.no_grad():
+        theta = logistic_fit(x.detach(), q.detach(), c, steps=steps)
+    xi = _with_intercept(x)
+    d1 = xi.shape[1]
+    pen = torch.ones(d1, dtype=x.dtype) / c
+    pen[0] = 0.0
+    p = torch.sigmoid(xi @ theta)
+    grad = xi.T @ (p - q) + pen * theta
+    hess = xi.T @ (xi * (p * (1 - p)).unsqueeze(1)) + torch.diag(pen) + 1e-8 * torch.eye(d1, dtype=x.dtype)
+    return theta - torch.linalg.solve(hess, grad)
 
 
 def ridge_fit(x: torch.Tensor, y: torch.Tensor, alpha: float) -> torch.Tensor:

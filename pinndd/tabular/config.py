@@ -14,7 +14,7 @@ from pinndd.errors import ConfigError
 from pinndd.risk import RiskMeasure, parse_risk
 
 from ._task import DEPLOY_MODES, METRICS
-from .bundled import BUNDLED_TABLES
+from .bundled import BLOCK_DESIGNS, BUNDLED_TABLES
 from .evaluate import SPLITS
 from .heart import HEART_SITES
 from .learners import LEARNERS, LearnerSpec
@@ -24,7 +24,8 @@ __all__ = ["TabularConfig", "parse_tabular_config"]
 
 _SECTIONS = {
     "experiment": {"kind", "name", "seeds", "splits", "test_fraction", "headline_budget"},
-    "data": {"source", "folder", "sites", "min_observed", "table", "n_sites", "n_core", "split_seed"},
+    "data": {"source", "folder", "sites", "min_observed", "table", "n_sites", "n_core", "split_seed",
+             "blocks"},
     "task": {"metric", "risk", "report_risks", "deploy"},
     "learner": {"name"},  # plus the learner's own parameters
     "methods": {"baselines", "distillers", "budgets"},
@@ -58,6 +59,7 @@ class TabularConfig:
     distillers: tuple = field(default=())  # (name, instance) pairs
     budgets: tuple[int, ...] = ()
     headline_budget: int = 0
+    blocks: str = "random"
 
 
 def _section(raw: dict, name: str) -> dict:
@@ -153,6 +155,9 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
         raise ConfigError(f"data.table: unknown name {table!r}; allowed: {sorted(BUNDLED_TABLES)}")
     n_sites = _get(data, "data", "n_sites", int, 4)
     n_core = _get(data, "data", "n_core", int, 2)
+    blocks = _get(data, "data", "blocks", str, "random")
+    if blocks not in BLOCK_DESIGNS:
+        raise ConfigError(f"data.blocks: unknown name {blocks!r}; allowed: {list(BLOCK_DESIGNS)}")
     if n_sites < 2 or n_core < 1:
         raise ConfigError(f"data.n_sites must be >= 2 and data.n_core >= 1, got {n_sites!r} and {n_core!r}")
 
@@ -212,4 +217,5 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
         split_seed=_get(data, "data", "split_seed", int, 0), learner=learner, metric=metric,
         risk=_risk("task.risk", task.get("risk", "mean")),
         report_risks=tuple(_risk("task.report_risks", r) for r in report), deploy=deploy,
-        baselines=baselines, distillers=tuple(built), budgets=tuple(budgets), headline_budget=headline)
+        baselines=baselines, distillers=tuple(built), budgets=tuple(budgets), headline_budget=headline,
+        blocks=blocks)

@@ -50,7 +50,8 @@ def load_config_data(cfg):
     if cfg.data_source == "uci_heart":
         sources = load_heart_disease(cfg.folder, sites=cfg.sites, min_observed=cfg.min_observed)
         return "heart_disease", sources, None, "classification"
-    data = load_bundled(cfg.table, n_sites=cfg.n_sites, n_core=cfg.n_core, seed=cfg.split_seed)
+    data = load_bundled(cfg.table, n_sites=cfg.n_sites, n_core=cfg.n_core, seed=cfg.split_seed,
+                        blocks=cfg.blocks)
     return f"bundled_{cfg.table}", data.sources, data.full, data.kind
 
 

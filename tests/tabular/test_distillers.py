@@ -7,7 +7,7 @@ import torch
 from pinndd.risk import RiskMeasure
 from pinndd.tabular import DistributionMatching, LearnerSpec, MergeTask, Source, TaskDistiller, load_bundled
 from pinndd.tabular import intersection_features, union_features
-from pinndd.tabular import _task_distiller as td
+from pinndd.tabular import _task_objective as obj
 from pinndd.tabular.baselines import random_subset
 
 
@@ -21,14 +21,14 @@ def cancer_task():
 
 
 def _outer(task, table, borrow=0.0):
-    space = td._Space.fit(task)
+    space = obj.Space.fit(task)
     z = torch.as_tensor(space.to_z(table.x))
     lab = torch.logit(torch.as_tensor(table.y).clamp(0.05, 0.95))
-    return float(td._risk(task, space, z, lab, td._pack(task, space, task.sources, borrow), 10))
+    return float(obj.site_risk(task, z, lab, obj.pack(task, space, task.sources, borrow), 10))
 
 
 def test_task_distiller_lowers_the_site_risk_it_targets(cancer_task):
-    distiller = TaskDistiller(steps=40, holdout=0.0, borrow=0.0, lr=0.05)
+    distiller = TaskDistiller(steps=40, holdout=0.0, borrow=0.0, lr=0.05, init="random_subset", prox=0.0)
     table = distiller.distill(cancer_task, 20, seed=3)
     assert table.x.shape == (20, len(cancer_task.columns)) and np.isfinite(table.x).all()
     assert ((table.y > 0) & (table.y < 1)).all()
@@ -37,7 +37,7 @@ def test_task_distiller_lowers_the_site_risk_it_targets(cancer_task):
 
 
 def test_task_distiller_never_reads_unmeasured_values(cancer_task):
-    distiller = TaskDistiller(steps=5, holdout=0.3, check_every=2)
+    distiller = TaskDistiller(steps=5, holdout=0.3, check_every=2, init_steps=5, prox=(0.1, 1.0))
     first = distiller.distill(cancer_task, 12, seed=1)
     poisoned = []
     for s in cancer_task.sources:
@@ -67,3 +67,19 @@ def test_distribution_matching_moves_moments_towards_each_site():
 
     assert gap(out) < 0.5 * gap(init)
     np.testing.assert_array_equal(out.y, init.y)  # labels are not touched
+
+
+def test_task_distiller_returns_its_start_when_no_step_helps(cancer_task):
+    # a learning rate too small to move anything: the hold-out keeps step 0, i.e. the DM start itself
+    out = TaskDistiller(steps=3, lr=1e-12, holdout=0.3, check_every=1, init_steps=20).distill(cancer_task, 15, seed=2)
+    start = DistributionMatching(steps=20, lr=0.05).distill(cancer_task, 15, seed=2)
+    np.testing.assert_array_equal(out.x, start.x)
+    np.testing.assert_array_equal(out.y, start.y)
+
+
+def test_task_distiller_rejects_bad_prox_and_init():
+    with pytest.raises(ValueError, match=r"prox must be a number >= 0"):
+        TaskDistiller(prox=(-1.0,))
+    with pytest.raises(ValueError, match=r"init: unknown name 'kmeans'; allowed"):
+        TaskDistiller(init="kmeans")
+    assert TaskDistiller(prox=2).prox == (2.0,)

@@ -39,3 +39,19 @@ def test_worst_site_is_lowest_auroc_and_highest_rmse():
     mean = agg[agg["risk"] == "mean"].iloc[0]
     assert worst["auroc"] == pytest.approx(0.6) and worst["rmse"] == pytest.approx(3.0)
     assert mean["auroc"] == pytest.approx(0.75) and mean["rmse"] == pytest.approx(2.0)
+
+
+def test_correlation_design_each_site_misses_one_cluster_chosen_without_the_target():
+    data = load_bundled("diabetes", n_sites=4, n_core=2, seed=0, blocks="correlation")
+    every = data.full[0].features
+    missing = [set(every) - set(s.features) for s in data.sources]
+    assert all(missing) and set.union(*missing).isdisjoint(set.intersection(*(set(s.features) for s in data.sources)))
+    assert sum(len(m) for m in missing) == len(set.union(*missing)) == len(every) - 2  # a partition of the rest
+    # blocks are correlation clusters: features within a block correlate more than across blocks
+    corr = pd.concat([s.frame for s in data.full])[list(every)].corr().abs()
+    blocks = [sorted(m) for m in missing]
+    within = [corr.loc[a, b] for blk in blocks for a in blk for b in blk if a < b]
+    across = [corr.loc[a, b] for i, p in enumerate(blocks) for q in blocks[i + 1:] for a in p for b in q]
+    assert np.mean(within) > np.mean(across)
+    with pytest.raises(ValueError, match=r"unknown block design 'cyclic'; allowed"):
+        load_bundled("diabetes", blocks="cyclic")

@@ -18,7 +18,7 @@ def _raw(**over):
         "task": {"risk": "max", "report_risks": ["mean", "max"]},
         "methods": {"baselines": ["site_alone", "pooled_mean", "oracle"], "distillers": ["task"],
                     "budgets": [15]},
-        "distillers": {"task": {"steps": 10, "check_every": 5}},
+        "distillers": {"task": {"steps": 10, "check_every": 5, "init_steps": 20, "prox": [0.1]}},
     }
     for key, value in over.items():
         section, name = key.split("__")

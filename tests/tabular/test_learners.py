@@ -55,3 +55,18 @@ def test_missing_test_values_take_the_training_mean():
     spec = LearnerSpec("logistic")
     np.testing.assert_allclose(fit_predict(spec, table, list(table.columns), probe),
                                fit_predict(spec, table, list(table.columns), filled))
+
+
+def test_implicit_newton_gradient_equals_unrolled_gradient():
+    x, rng, logits = _data(n=40, d=3, seed=4)
+    q0 = 1 / (1 + np.exp(-logits))
+    grads = []
+    for fit in (lambda a, b: _inner.logistic_fit(a, b, 0.5, steps=30),
+                lambda a, b: _inner.logistic_fit_implicit(a, b, 0.5, steps=30)):
+        xt = torch.tensor(x, requires_grad=True)
+        qt = torch.tensor(q0, requires_grad=True)
+        theta = fit(xt, qt)
+        (theta ** 2).sum().backward()
+        grads.append((theta.detach().numpy(), xt.grad.numpy(), qt.grad.numpy()))
+    for unrolled, implicit in zip(*grads):
+        np.testing.assert_allclose(implicit, unrolled, rtol=1e-6, atol=1e-9)

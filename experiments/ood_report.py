@@ -1,0 +1,72 @@
+"""Markdown tables and target checks from an OOD-benchmark results folder.
+
+Run:  python experiments/ood_report.py results/ood_benchmark > /tmp/report.md
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+BASELINES_EXCLUDED = {"task", "full"}
+
+
+def cell(values) -> str:
+    """``mean ± std`` of a series, in short scientific notation."""
+    return f"{values.mean():.2e} ± {values.std(ddof=0):.1e}"
+
+
+def table(summary: pd.DataFrame, split: str) -> str:
+    """Rows distillers, columns budgets: L2RE mean ± std over evaluation seeds."""
+    budgets = sorted(summary.budget.unique())
+    lines = [f"| distiller | " + " | ".join(f"m = {b}" for b in budgets) + " |", "|---" * (len(budgets) + 1) + "|"]
+    rows = summary[summary.split == split]
+    for name in dict.fromkeys(rows.distiller):
+        sel = rows[rows.distiller == name]
+        lines.append(f"| {name} | " + " | ".join(cell(sel[sel.budget == b].l2re) for b in budgets) + " |")
+    return "\n".join(lines)
+
+
+def targets(summary: pd.DataFrame) -> list[str]:
+    """The issue's targets, checked cell by cell on mean L2RE."""
+    out = []
+    means = summary.groupby(["problem", "split", "distiller", "budget"]).l2re.mean()
+    for problem in dict.fromkeys(summary.problem):
+        for m in sorted(summary.budget.unique()):
+            far = means[problem, "ood_far"].xs(m, level="budget")
+            others = far.drop(labels=[d for d in BASELINES_EXCLUDED if d in far.index])
+            best = others.idxmin()
+            ok = far["task"] < others.min()
+            out.append(f"- {problem}, m = {m}, ood_far: task {far['task']:.3e} vs best other distiller {best} {others.min():.3e} -> {'met' if ok else 'NOT met'}")
+            if 4 * m in means[problem, "ood_far"].xs("uniform_target", level="distiller").index:
+                u4 = means[problem, "ood_far", "uniform_target", 4 * m]
+                out.append(f"  - vs uniform_target at 4m = {4 * m}: {u4:.3e} -> {'met' if far['task'] <= u4 else 'NOT met'}")
+            train = means[problem, "train"].xs(m, level="budget").drop(labels=[d for d in BASELINES_EXCLUDED if d in far.index])
+            ratio = means[problem, "train", "task", m] / train.min()
+            out.append(f"  - train: task / best baseline ({train.idxmin()}) = {ratio:.2f} -> {'met' if ratio <= 1.5 else 'NOT met'} (target <= 1.5)")
+    return out
+
+
+def main(folder: str) -> None:
+    summary = pd.read_csv(Path(folder) / "summary.csv")
+    main_arch = summary[summary.arch.str.startswith("main")]
+    for problem in dict.fromkeys(main_arch.problem):
+        for split in ("train", "ood_near", "ood_far"):
+            print(f"\n#### {problem}, {split} (L2RE, mean ± std over evaluation seeds)\n")
+            print(table(main_arch[main_arch.problem == problem], split))
+    transfer = summary[summary.arch.str.startswith("transfer")]
+    if len(transfer):
+        for problem in dict.fromkeys(transfer.problem):
+            print(f"\n#### {problem}, ood_far, second architecture ({transfer.arch.iloc[0].split(':')[1]})\n")
+            print(table(transfer[transfer.problem == problem], "ood_far"))
+    print("\n#### Wall time (s, mean over budgets and seeds)\n")
+    times = main_arch.groupby(["problem", "distiller"])[["distill_s", "train_s"]].mean().unstack(0)
+    print(times.round(2).to_markdown() if hasattr(times, "to_markdown") else times.round(2).to_string())
+    print("\n#### Targets\n")
+    print("\n".join(targets(main_arch)))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,110 @@
+"""The task distiller's objective: each site's loss under the learner trained on the synthetic table.
+
+For each site ``s`` the inner learner (:mod:`._inner`) is trained on the
+synthetic table *as the evaluator will train it for that site* (the columns
+``s`` measured, or all columns under ``deploy = "impute"``) and its loss is
+measured on rows seen only through the features ``s`` measured (a value the
+site did not record is filled with the synthetic table's mean, as the
+evaluator's imputer will do). The task's risk measure aggregates over sites.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from . import _inner
+
+__all__ = ["Space", "pack", "site_risk"]
+
+
+@dataclass(frozen=True, eq=False)
+class Space:
+    """Standardisation of the union's columns by the pooled training rows' observed values."""
+
+    mu: np.ndarray
+    sd: np.ndarray
+    y_mu: float
+    y_sd: float
+
+    @classmethod
+    def fit(cls, task):
+        x = np.concatenate([s.matrix(task.columns) for s in task.sources])
+        y = np.concatenate([s.labels() for s in task.sources])
+        sd = np.nanstd(x, axis=0)
+        return cls(np.nanmean(x, axis=0), np.where(sd > 0, sd, 1.0), float(y.mean()), float(y.std() or 1.0))
+
+    def to_z(self, x):
+        return (x - self.mu) / self.sd
+
+    def from_z(self, z):
+        return z * self.sd + self.mu
+
+
+def pack(task, space, sources, borrow: float):
+    """Per-site tensors: model column indices, then (rows, missing mask, targets, weight) blocks.
+
+    A site's own rows weigh ``1 - borrow``; the pooled rows of all ``sources``,
+    seen through the same columns, weigh ``borrow``.
+    """
+    packs = []
+    columns = task.columns
+    pooled_x = space.to_z(np.concatenate([s.matrix(columns) for s in sources]))
+    pooled_y = np.concatenate([s.labels() for s in sources])
+    for s in sources:
+        idx = [columns.index(c) for c in task.deploy_columns(s.features)]
+        blocks = [_block(task, space, space.to_z(s.matrix(columns))[:, idx], s.labels(), 1.0 - borrow)]
+        if borrow > 0:
+            blocks.append(_block(task, space, pooled_x[:, idx], pooled_y, borrow))
+        packs.append((torch.as_tensor(idx), blocks))
+    return packs
+
+
+def _block(task, space, x, y, weight):
+    if task.kind == "regression":
+        y = (y - space.y_mu) / space.y_sd
+    missing = np.isnan(x)
+    return (torch.tensor(np.where(missing, 0.0, x)), torch.tensor(missing), torch.tensor(np.asarray(y, float)),
+            weight)
+
+
+def site_losses(task, z, lab, packs, newton_steps):
+    """Each site's loss (shape ``(n_sites,)``) under the learner trained on ``(z, lab)``.
+
+    ``z`` is the synthetic table (``(m, d)``, standardised units); ``lab`` holds
+    label logits (classification) or standardised targets (regression).
+    """
+    losses = []
+    for idx, blocks in packs:
+        xs = z[:, idx]
+        mu, sd = _inner.standardise(xs)
+        xsn = (xs - mu) / sd
+        if task.kind == "classification":
+            theta = _inner.logistic_fit_implicit(xsn, torch.sigmoid(lab), _penalty(task, "C"), steps=newton_steps)
+        else:
+            theta = _inner.ridge_fit(xsn, lab, _penalty(task, "alpha"))
+        loss = 0.0
+        for x, missing, y, weight in blocks:
+            if weight == 0:
+                continue
+            out = _inner.predict_logits(theta, torch.where(missing, 0.0, (x - mu) / sd))  # unrecorded -> mean
+            if task.kind == "classification":
+                loss = loss + weight * torch.nn.functional.binary_cross_entropy_with_logits(out, y)
+            else:
+                loss = loss + weight * ((out - y) ** 2).mean()
+        losses.append(loss)
+    return torch.stack(losses)
+
+
+def site_risk(task, z, lab, packs, newton_steps):
+    """Risk over sites (the task's measure) of :func:`site_losses`."""
+    return task.risk(site_losses(task, z, lab, packs, newton_steps))
+
+
+def _penalty(task, key: str) -> float:
+    """The learner's own ``C``/``alpha``, or 1.0 when a non-linear learner is stood in for."""
+    from .learners import LEARNERS
+
+    return float(task.learner.param(key)) if key in LEARNERS[task.learner.name][1] else 1.0
