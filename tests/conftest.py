@@ -40,7 +40,7 @@ family = "target"
 """
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def tiny_config_text() -> str:
     """TOML text of a seconds-long experiment."""
     return TINY_CONFIG

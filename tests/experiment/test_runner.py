@@ -11,9 +11,8 @@ from pinndd.pointset import PointSet
 
 
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory):
-    from conftest import TINY_CONFIG
-
+def tiny_run(tmp_path_factory, tiny_config_text):
+    TINY_CONFIG = tiny_config_text
     out = tmp_path_factory.mktemp("run") / "tiny"
     run_experiment(parse_config(tomllib.loads(TINY_CONFIG)), out, config_text=TINY_CONFIG, progress=False)
     return out
@@ -51,9 +50,8 @@ def test_eval_seeds_disjoint_from_distillation_seeds(tiny_run):
     assert set(summary.eval_seed).isdisjoint(set(summary.seed))
 
 
-def test_resume_and_refuse_other_config(tiny_run):
-    from conftest import TINY_CONFIG
-
+def test_resume_and_refuse_other_config(tiny_run, tiny_config_text):
+    TINY_CONFIG = tiny_config_text
     before = (tiny_run / "summary.csv").read_text()
     run_experiment(parse_config(tomllib.loads(TINY_CONFIG)), tiny_run, config_text=TINY_CONFIG, progress=False, figures=False)
     assert (tiny_run / "summary.csv").read_text() == before
@@ -63,10 +61,8 @@ def test_resume_and_refuse_other_config(tiny_run):
     assert (tiny_run / "config.toml").read_text() == TINY_CONFIG
 
 
-def test_parallel_workers_match_serial(tmp_path):
-    from conftest import TINY_CONFIG
-
-    text = TINY_CONFIG.replace('problems = ["heat1d"]', 'problems = ["heat1d", "poisson2d"]').replace("budgets = [24, 32]", "budgets = [24]")
+def test_parallel_workers_match_serial(tmp_path, tiny_config_text):
+    text = tiny_config_text.replace('problems = ["heat1d"]', 'problems = ["heat1d", "poisson2d"]').replace("budgets = [24, 32]", "budgets = [24]")
     config = parse_config(tomllib.loads(text))
     serial = run_experiment(config, tmp_path / "serial", config_text=text, progress=False, figures=False)
     parallel = run_experiment(config, tmp_path / "parallel", config_text=text, progress=False, figures=False, workers=2)
