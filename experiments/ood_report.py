@@ -61,9 +61,15 @@ def main(folder: str) -> None:
         for problem in dict.fromkeys(transfer.problem):
             print(f"\n#### {problem}, ood_far, second architecture ({transfer.arch.iloc[0].split(':')[1]})\n")
             print(table(transfer[transfer.problem == problem], "ood_far"))
-    print("\n#### Wall time (s, mean over budgets and seeds)\n")
-    times = main_arch.groupby(["problem", "distiller"])[["distill_s", "train_s"]].mean().unstack(0)
-    print(times.round(2).to_markdown() if hasattr(times, "to_markdown") else times.round(2).to_string())
+    print("\n#### Distillation wall time (s, mean over budgets; one torch thread per problem)\n")
+    distill = main_arch.groupby(["distiller", "problem"], sort=False).distill_s.mean().unstack()
+    problems = list(distill.columns)
+    print("| distiller | " + " | ".join(problems) + " |")
+    print("|---" * (len(problems) + 1) + "|")
+    for name, row in distill.iterrows():
+        print(f"| {name} | " + " | ".join(f"{row[p]:.1f}" for p in problems) + " |")
+    train = main_arch.groupby("problem", sort=False).train_s.agg(["min", "max"])
+    print("\nTraining, per model (vectorised batch wall time / models in it), s: " + "; ".join(f"{p} {r['min']:.1f} (budgets) to {r['max']:.1f} (full data)" for p, r in train.iterrows()))
     print("\n#### Targets\n")
     print("\n".join(targets(main_arch)))
 

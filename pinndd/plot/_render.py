@@ -25,7 +25,7 @@ def _save(fig, path: Path) -> Path:
 
 def _legend(fig, ax):
     handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=min(len(labels), 6), bbox_to_anchor=(0.5, 1.0))
+    fig.legend(handles, labels, loc="lower center", ncol=min(len(labels), 6), bbox_to_anchor=(0.5, 1.0))
 
 
 def render_figures(out) -> list[Path]:
@@ -57,14 +57,14 @@ def render_figures(out) -> list[Path]:
     for r, problem in enumerate(problems):
         for c, split in enumerate(splits):
             plot_error_vs_budget(summary, problem, split, ax=axes[r, c])
-    fig.tight_layout(rect=(0, 0, 1, 0.92))
+    fig.tight_layout()
     _legend(fig, axes[0, 0])
     written.append(_save(fig, out / "figures" / "error_vs_budget.png"))
     fig, axes = plt.subplots(1, len(problems), figsize=(5 * len(problems), 3.6), squeeze=False)
     for c, problem in enumerate(problems):
         budget = int(summary[summary.problem == problem].budget.max())
         plot_error_by_split(summary, problem, budget, splits, ax=axes[0, c])
-    fig.tight_layout(rect=(0, 0, 1, 0.92))
+    fig.tight_layout()
     _legend(fig, axes[0, 0])
     written.append(_save(fig, out / "figures" / "error_by_split.png"))
     for problem in problems:
@@ -104,7 +104,7 @@ def _render_problem(out: Path, rows, problem: str) -> list[Path]:
             ps = PointSet.load(path)
             plot_points(ps, ax=axes[0, c], title=f"{name} (m={budget})")
             plot_points(ps, ax=axes[1, c], columns=list(ps.params[:2])[::-1] if len(ps.params) > 1 else None)
-        fig.tight_layout(rect=(0, 0, 1, 0.94))
+        fig.tight_layout()
         _legend(fig, axes[0, 0])
         written.append(_save(fig, out / "figures" / f"points_{problem}.png"))
     return written

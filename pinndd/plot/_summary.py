@@ -35,9 +35,10 @@ def plot_error_vs_budget(summary, problem: str, split: str, *, metric: str = "l2
     ax = _axes(ax)
     rows = summary[(summary.problem == problem) & (summary.split == split)]
     artists = []
-    for name, group in rows.groupby("distiller", sort=False):
-        stats = group.groupby("budget")[metric].agg(["mean", "std"]).fillna(0.0)
-        artists.append(ax.errorbar(stats.index, stats["mean"], yerr=stats["std"], marker="o", capsize=3, label=name))
+    names = list(dict.fromkeys(rows.distiller))
+    for k, name in enumerate(names):
+        stats = rows[rows.distiller == name].groupby("budget")[metric].agg(["mean", "std"]).fillna(0.0)
+        artists.append(ax.errorbar(stats.index, stats["mean"], yerr=stats["std"], capsize=3, label=name, **_style(name, k)))
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("budget m (points)")
@@ -45,6 +46,17 @@ def plot_error_vs_budget(summary, problem: str, split: str, *, metric: str = "l2
     ax.set_title(f"{problem}: {split}")
     ax.grid(True, which="both", alpha=0.3)
     return artists
+
+
+def _style(name: str, index: int) -> dict:
+    """Distinct colour and marker per distiller; the task-specified one drawn bold in black."""
+    import matplotlib
+
+    if name == "task":
+        return {"color": "black", "marker": "s", "linewidth": 2.5, "zorder": 10}
+    colours = matplotlib.colormaps["tab20"].colors
+    markers = "o^vDP*Xhp<>"
+    return {"color": colours[index % len(colours)], "marker": markers[index % len(markers)], "linewidth": 1.2}
 
 
 def plot_error_by_split(summary, problem: str, budget: int, splits, *, metric: str = "l2re", ax=None):
@@ -62,7 +74,8 @@ def plot_error_by_split(summary, problem: str, budget: int, splits, *, metric: s
     bars = []
     for k, name in enumerate(names):
         stats = rows[rows.distiller == name].groupby("split")[metric].agg(["mean", "std"]).reindex(splits)
-        bars.append(ax.bar(x + (k - (len(names) - 1) / 2) * width, stats["mean"], width, yerr=stats["std"].fillna(0.0), capsize=2, label=name))
+        colour = _style(name, k)["color"]
+        bars.append(ax.bar(x + (k - (len(names) - 1) / 2) * width, stats["mean"], width, yerr=stats["std"].fillna(0.0), capsize=2, label=name, color=colour))
     ax.set_xticks(x, splits)
     ax.set_yscale("log")
     ax.set_ylabel(metric.upper() if metric == "l2re" else metric)
