@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
-import torch
 
 from pde_catalog import Box, ConditionFamily, get_problem
 from pde_catalog.burgers1d import Burgers1D
@@ -24,15 +23,6 @@ from pinndd.task import Task
 ADAPTIVE = ["rar_g", "rad", "rar_d", "r3"]
 TINY = {"width": 8, "depth": 2, "initial_steps": 20, "steps": 10, "rounds": 3}
 SHOCK_SHARE_UNIFORM = 0.1 * 0.7  # |x| < 0.1 is a tenth of [-1, 1]; t > 0.3 is 70% of [0, 1]
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small networks run fastest on one thread, and the test machines are shared."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 def _options(name, **extra):

@@ -30,15 +30,6 @@ BAD_VALUE = {
 }
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small networks run fastest on one thread, and the test machines are shared."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def as_batch(ps, models=1):
     return PointBatch.from_point_sets([ps], dtype=torch.float64, device="cpu").repeat(models)
 
