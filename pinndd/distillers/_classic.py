@@ -27,8 +27,8 @@ import torch
 from tqdm.auto import tqdm
 
 from ..learner import ConditionalPINN, PointBatch
-from ..pointset import PointSet, make_point_set
-from ..sampling import SEQUENCES, sample_point_arrays
+from ..pointset import PointSet
+from ..sampling import SEQUENCES
 from ._adaptive_core import LEARNER_SEED_LIMIT
 from ._base import Distiller, get_distiller
 from ._learnable import LearnablePoints
@@ -68,11 +68,10 @@ def full_data(task, n_full: int, seed: int, boundary_fraction: float = 0.25) -> 
     PointSet
         ``n_full`` i.i.d. uniform points over the domain and ``task.training_region()``.
     """
+    from ._base import get_distiller
+
     stream = int(np.random.SeedSequence([seed, 0xD47A]).generate_state(1)[0])
-    arrays = sample_point_arrays(
-        task.problem, task.training_region(), n_full, method="uniform", seed=stream, boundary_fraction=boundary_fraction
-    )
-    return make_point_set(task.problem, *arrays, attrs={"distiller": "full", "n": n_full})
+    return get_distiller("full", n=n_full, boundary_fraction=boundary_fraction).distill(task, n_full, seed=stream)
 
 
 def real_batch(full: PointSet, n: int, rng: np.random.Generator, *, n_models: int, dtype, device="cpu") -> PointBatch:
