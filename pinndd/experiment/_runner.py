@@ -1,8 +1,11 @@
 """Run an experiment grid and write the results folder of DESIGN.md.
 
 Layout written under ``out``: ``config.toml``, ``summary.csv``, ``points/``,
-``fields/``, ``metrics/`` (one CSV per problem, so that an interrupted run
-resumes problem by problem) and ``figures/``. Every file is written atomically.
+``fields/``, ``metrics/`` (one CSV per problem) and ``figures/``. Every file is
+written atomically. An interrupted run resumes where it stopped: a distilled
+set already in ``points/`` (it records its distillation time) is loaded, not
+distilled again, and each evaluated group of equally sized sets on one
+architecture is kept in ``metrics/parts/`` until its problem is complete.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from ..errors import ConfigError
 from ..evaluate import Evaluator, EvaluationSet, aggregate, fields_dataset
 from ..io import write_csv, write_netcdf, write_text
 from ..learner import ConditionalPINN
+from ..pointset import PointSet
 from ..risk import parse_risk
 from ..task import Task
 
@@ -50,16 +54,25 @@ def _build_problem(config, name):
 
 
 def _distill_all(config, task, out: Path, progress: bool):
-    """Distil every (distiller, budget, seed) cell; returns a list of (spec, budget, seed, PointSet, seconds)."""
+    """Distil every (distiller, budget, seed) cell; returns a list of (spec, budget, seed, PointSet, seconds).
+
+    A cell whose set is already in ``out/points`` with its distillation time
+    (``distill_s``) is loaded instead of distilled again.
+    """
     cells = list(product(config.distillers, config.budgets, config.seeds))
     results = []
     for spec, budget, seed in tqdm(cells, desc=f"distil {task.problem.name}", disable=not progress):
+        path = out / "points" / f"{cell_stem(task.problem.name, spec.label, budget, seed)}.nc"
+        points = PointSet.load(path) if path.exists() else None
+        if points is not None and "distill_s" in points.attrs:
+            results.append((spec, budget, seed, points, float(points.attrs["distill_s"])))
+            continue
         distiller = get_distiller(spec.method, **spec.options)
         start = time.perf_counter()
         points = distiller.distill(task, budget, seed=seed, progress=False)
         seconds = time.perf_counter() - start
-        points = points.with_attrs(distiller=spec.label, method=spec.method, budget=budget, seed=seed)
-        points.save(out / "points" / f"{cell_stem(task.problem.name, spec.label, budget, seed)}.nc")
+        points = points.with_attrs(distiller=spec.label, method=spec.method, budget=budget, seed=seed, distill_s=seconds)
+        points.save(path)
         results.append((spec, budget, seed, points, seconds))
     return results
 
@@ -118,13 +131,15 @@ def _run_problem(config, name: str, out: Path, progress: bool) -> pd.DataFrame:
     task = Task(problem, "train", config.targets, risk=parse_risk(config.risk))
     evaluation = EvaluationSet.draw(problem, config.splits, config.evaluation.conditions_per_split, seed=config.evaluation.condition_seed)
     cells = _distill_all(config, task, out, progress)
-    rows = []
+    parts = []
     for arch in _architectures(config):
-        sizes = sorted({c[3].size for c in cells})
-        for size in sizes:
-            group = [c for c in cells if c[3].size == size]
-            rows += _evaluate_group(config, problem, evaluation, group, arch, out, progress)
-    return pd.DataFrame(rows)
+        for size in sorted({c[3].size for c in cells}):
+            path = out / "metrics" / "parts" / f"{name}__{arch[0]}__n{size}.csv"
+            if not path.exists():
+                group = [c for c in cells if c[3].size == size]
+                write_csv(pd.DataFrame(_evaluate_group(config, problem, evaluation, group, arch, out, progress)), path)
+            parts.append(pd.read_csv(path))
+    return pd.concat(parts, ignore_index=True)
 
 
 def _run_problem_in_worker(config, name: str, out: Path) -> str:
@@ -144,8 +159,10 @@ def run_experiment(config, out, *, config_text: str, progress: bool = True, figu
     config : ExperimentConfig
     out : str or os.PathLike
         Results folder; created if missing. A folder holding results of a
-        different config is refused; one of the same config resumes (problems
-        whose ``metrics/<problem>.csv`` exists are not recomputed).
+        different config is refused; one of the same config resumes: problems
+        whose ``metrics/<problem>.csv`` exists are not recomputed, and inside
+        an unfinished problem the sets in ``points/`` and the groups in
+        ``metrics/parts/`` are reused.
     config_text : str
         The TOML text, copied to ``out/config.toml``.
     progress : bool

@@ -70,3 +70,28 @@ def test_parallel_workers_match_serial(tmp_path, tiny_config_text):
     assert list(a.problem.unique()) == ["heat1d", "poisson2d"] == list(b.problem.unique())
     columns = ["problem", "distiller", "budget", "seed", "split", "eval_seed", "l2re"]
     pd.testing.assert_frame_equal(a[columns], b[columns], rtol=1e-4)
+
+
+def test_interrupted_problem_resumes_from_points_and_parts(tmp_path, tiny_config_text, monkeypatch):
+    config = parse_config(tomllib.loads(tiny_config_text))
+    out = run_experiment(config, tmp_path / "run", config_text=tiny_config_text, progress=False, figures=False)
+    before = pd.read_csv(out / "summary.csv")
+    assert sorted(p.name for p in (out / "metrics" / "parts").iterdir()) == ["heat1d__main__n24.csv", "heat1d__main__n32.csv"]
+    # Interrupt: the problem's table and one evaluated group are gone.
+    (out / "metrics" / "heat1d.csv").unlink()
+    (out / "metrics" / "parts" / "heat1d__main__n32.csv").unlink()
+    calls = []
+
+    def no_distilling(*args, **kwargs):
+        raise AssertionError("a set already in points/ was distilled again")
+
+    import pinndd.experiment._runner as runner
+
+    original = runner._evaluate_group
+    monkeypatch.setattr(runner, "get_distiller", no_distilling)
+    monkeypatch.setattr(runner, "_evaluate_group", lambda *a, **k: calls.append(a[3][0][3].size) or original(*a, **k))
+    run_experiment(config, out, config_text=tiny_config_text, progress=False, figures=False)
+    assert calls == [32]
+    after = pd.read_csv(out / "summary.csv")
+    columns = ["problem", "distiller", "budget", "seed", "split", "eval_seed", "l2re", "distill_s"]
+    pd.testing.assert_frame_equal(before[columns], after[columns], rtol=1e-6)
