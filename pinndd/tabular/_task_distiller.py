@@ -12,7 +12,9 @@ The table starts from the :class:`DistributionMatching` solution (or, with
 ``init = "random_subset"``, from ``m`` pooled, iteratively imputed rows). A
 stratified ``holdout`` share of each site's *training* rows chooses the
 proximal weight (from the grid ``prox``) and the number of outer steps by the
-task's risk of the sites' own held-out training rows; with ``refit`` the start
+task's risk over sites of the task's own metric (``select_by = "metric"``,
+e.g. AUROC) or of the training loss (``"loss"``) on the sites' own held-out
+training rows; with ``refit`` the start
 and the optimisation are then rerun on all training rows with that choice.
 When no step improves on the start, the start itself is returned. Held-out
 evaluation patients are never seen.
@@ -25,7 +27,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ._task_objective import Space, pack, site_risk
+from ._task_objective import Space, pack, site_metric_risk, site_risk
 from .baselines import random_subset
 from .evaluate import split_sites
 from .learners import TrainingSet
@@ -33,6 +35,7 @@ from .learners import TrainingSet
 __all__ = ["TaskDistiller", "INITS"]
 
 INITS = ("distribution_matching", "random_subset")
+SELECTIONS = ("metric", "loss")
 log = logging.getLogger(__name__)
 
 
@@ -67,6 +70,10 @@ class TaskDistiller:
         Steps and learning rate of the distribution-matching start.
     prox : float or tuple of float
         Candidate weights (>= 0) of the proximal term; the hold-out picks one.
+    select_by : {"metric", "loss"}
+        What the hold-out scores: the task's headline metric (as a loss, under
+        the task's risk over sites) or the differentiable training loss that
+        the optimisation itself minimises.
     """
 
     steps: int = 200
@@ -81,6 +88,7 @@ class TaskDistiller:
     init_steps: int = 200
     init_lr: float = 0.05
     prox: tuple = (0.1, 1.0, 10.0)
+    select_by: str = "metric"
 
     def __post_init__(self):
         for key in ("steps", "newton_steps", "check_every", "init_steps"):
@@ -94,6 +102,8 @@ class TaskDistiller:
             raise ValueError(f"task distiller holdout must lie in [0, 1), got {self.holdout!r}")
         if self.init not in INITS:
             raise ValueError(f"task distiller init: unknown name {self.init!r}; allowed: {list(INITS)}")
+        if self.select_by not in SELECTIONS:
+            raise ValueError(f"task distiller select_by: unknown name {self.select_by!r}; allowed: {list(SELECTIONS)}")
         prox = (self.prox,) if isinstance(self.prox, (int, float)) else tuple(self.prox)
         if not prox or not all(isinstance(p, (int, float)) and not isinstance(p, bool) and p >= 0 for p in prox):
             raise ValueError(f"task distiller prox must be a number >= 0 or a non-empty list of them, got {self.prox!r}")
@@ -164,7 +174,10 @@ class TaskDistiller:
         for step in range(n_steps + 1):
             if val is not None and step % self.check_every == 0:
                 with torch.no_grad():
-                    v = float(site_risk(task, z, lab, val, self.newton_steps))
+                    if self.select_by == "metric":
+                        v = site_metric_risk(task, z, lab, val, self.newton_steps)
+                    else:
+                        v = float(site_risk(task, z, lab, val, self.newton_steps))
                 if v < best[0] - 1e-9:
                     best = (v, step, (z.detach().clone(), lab.detach().clone()))
             if step == n_steps:

@@ -17,7 +17,7 @@ import torch
 
 from . import _inner
 
-__all__ = ["Space", "pack", "site_risk"]
+__all__ = ["Space", "pack", "site_risk", "site_metric_risk"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -70,13 +70,8 @@ def _block(task, space, x, y, weight):
             weight)
 
 
-def site_losses(task, z, lab, packs, newton_steps):
-    """Each site's loss (shape ``(n_sites,)``) under the learner trained on ``(z, lab)``.
-
-    ``z`` is the synthetic table (``(m, d)``, standardised units); ``lab`` holds
-    label logits (classification) or standardised targets (regression).
-    """
-    losses = []
+def _site_models(task, z, lab, packs, newton_steps):
+    """Yield, per site, a function from a block's (rows, missing mask) to the learner's outputs, and the blocks."""
     for idx, blocks in packs:
         xs = z[:, idx]
         mu, sd = _inner.standardise(xs)
@@ -85,11 +80,23 @@ def site_losses(task, z, lab, packs, newton_steps):
             theta = _inner.logistic_fit_implicit(xsn, torch.sigmoid(lab), _penalty(task, "C"), steps=newton_steps)
         else:
             theta = _inner.ridge_fit(xsn, lab, _penalty(task, "alpha"))
+        yield (lambda x, missing, theta=theta, mu=mu, sd=sd:
+               _inner.predict_logits(theta, torch.where(missing, 0.0, (x - mu) / sd))), blocks  # unrecorded -> mean
+
+
+def site_losses(task, z, lab, packs, newton_steps):
+    """Each site's loss (shape ``(n_sites,)``) under the learner trained on ``(z, lab)``.
+
+    ``z`` is the synthetic table (``(m, d)``, standardised units); ``lab`` holds
+    label logits (classification) or standardised targets (regression).
+    """
+    losses = []
+    for model, blocks in _site_models(task, z, lab, packs, newton_steps):
         loss = 0.0
         for x, missing, y, weight in blocks:
             if weight == 0:
                 continue
-            out = _inner.predict_logits(theta, torch.where(missing, 0.0, (x - mu) / sd))  # unrecorded -> mean
+            out = model(x, missing)
             if task.kind == "classification":
                 loss = loss + weight * torch.nn.functional.binary_cross_entropy_with_logits(out, y)
             else:
@@ -101,6 +108,34 @@ def site_losses(task, z, lab, packs, newton_steps):
 def site_risk(task, z, lab, packs, newton_steps):
     """Risk over sites (the task's measure) of :func:`site_losses`."""
     return task.risk(site_losses(task, z, lab, packs, newton_steps))
+
+
+def site_metric_risk(task, z, lab, packs, newton_steps) -> float:
+    """Risk over sites of the task's own metric, as a loss, on each site's rows of ``packs``.
+
+    The metric (AUROC, Brier, accuracy or RMSE, the task's headline) is turned
+    into a loss (``1 - value`` where larger is better) so that the task's risk
+    measure applies as to :func:`site_losses`. A site whose rows make the
+    metric undefined (one class only, for AUROC) contributes 0 whatever the
+    table, so it cannot sway a comparison of tables. Not differentiable: used
+    to choose among tables, never for gradients.
+    """
+    from ._task import METRICS
+    from .evaluate import score
+
+    larger_is_better = METRICS[task.metric][1]
+    values = []
+    with torch.no_grad():
+        for model, blocks in _site_models(task, z, lab, packs, newton_steps):
+            x, missing, y, _ = next(b for b in blocks if b[3] > 0)
+            out = model(x, missing)
+            if task.kind == "classification":
+                pred = torch.sigmoid(out).numpy()
+            else:
+                pred = out.numpy()  # standardised units: RMSE ranks tables the same in any fixed units
+            value = score(y.numpy(), pred, task.kind)[task.metric]
+            values.append(0.0 if np.isnan(value) else (1.0 - value if larger_is_better else value))
+    return float(task.risk(torch.tensor(values, dtype=torch.float64)))
 
 
 def _penalty(task, key: str) -> float:

@@ -83,3 +83,26 @@ def test_task_distiller_rejects_bad_prox_and_init():
     with pytest.raises(ValueError, match=r"init: unknown name 'kmeans'; allowed"):
         TaskDistiller(init="kmeans")
     assert TaskDistiller(prox=2).prox == (2.0,)
+
+
+def test_site_metric_risk_is_the_risk_of_one_minus_auroc(cancer_task):
+    # Flipping every label flips the L2 logistic fit (theta -> -theta), so each
+    # site's AUROC becomes 1 - AUROC: under the mean risk the two scores sum to 1.
+    task = MergeTask(cancer_task.sources, LearnerSpec("logistic"), "auroc", RiskMeasure("mean"))
+    space = obj.Space.fit(task)
+    table = random_subset(task.sources, 40, seed=5)
+    z = torch.as_tensor(space.to_z(table.x))
+    lab = torch.logit(torch.as_tensor(table.y).clamp(0.05, 0.95))
+    packs = obj.pack(task, space, task.sources, 0.0)
+    right = obj.site_metric_risk(task, z, lab, packs, 10)
+    flipped = obj.site_metric_risk(task, z, -lab, packs, 10)
+    assert 0.0 <= right < 0.1
+    assert right + flipped == pytest.approx(1.0, abs=1e-9)
+
+
+def test_task_distiller_selects_by_metric_or_loss(cancer_task):
+    with pytest.raises(ValueError, match=r"select_by: unknown name 'auc'; allowed: \['metric', 'loss'\]"):
+        TaskDistiller(select_by="auc")
+    for select_by in ("metric", "loss"):
+        table = TaskDistiller(steps=4, holdout=0.3, check_every=2, init_steps=5, prox=0.1, select_by=select_by).distill(cancer_task, 12, seed=1)
+        assert table.x.shape == (12, len(cancer_task.columns)) and np.isfinite(table.x).all()
