@@ -79,12 +79,15 @@ class Region:
         return cls(boxes, tuple(vol / vol.sum()))
 
     @classmethod
-    def mixture(cls, regions) -> "Region":
-        """Equally weighted mixture of ``regions``."""
+    def mixture(cls, regions, weights=None) -> "Region":
+        """Mixture of ``regions``, equally weighted unless ``weights`` (positive, any scale) are given."""
         regions = list(regions)
+        mass = np.ones(len(regions)) if weights is None else np.asarray(weights, dtype=float)
+        if mass.shape != (len(regions),) or not (np.all(np.isfinite(mass)) and np.all(mass > 0)):
+            raise ValueError(f"mixture weights must be {len(regions)} positive numbers, got {weights!r}")
+        mass = mass / mass.sum()
         boxes = tuple(b for r in regions for b in r.boxes)
-        weights = tuple(w / len(regions) for r in regions for w in r.weights)
-        return cls(boxes, weights)
+        return cls(boxes, tuple(float(m * w) for r, m in zip(regions, mass) for w in r.weights))
 
     @property
     def dim(self) -> int:
@@ -186,8 +189,17 @@ class ConditionFamily:
         """Number of parameters."""
         return len(self.names)
 
-    def region(self, *splits: str) -> Region:
-        """The distribution of one split, or the equally weighted mixture of several."""
+    def region(self, *splits: str, weights=None) -> Region:
+        """The distribution of one split, or the mixture of several.
+
+        Parameters
+        ----------
+        *splits : str
+            Split names.
+        weights : sequence of float, optional
+            Mass of each split in the mixture (positive, normalised here);
+            equal when omitted.
+        """
         if not splits:
             raise ValueError("region() needs at least one split name")
         regions = []
@@ -200,7 +212,7 @@ class ConditionFamily:
                 regions.append(Region.uniform(_shell(self.far, self.near)))
             else:
                 raise ValueError(f"unknown split {split!r}; allowed: {', '.join(SPLITS)}")
-        return regions[0] if len(regions) == 1 else Region.mixture(regions)
+        return regions[0] if len(regions) == 1 else Region.mixture(regions, weights)
 
     def describe(self) -> str:
         """Human-readable ranges of each split, one line each."""

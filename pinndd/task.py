@@ -29,7 +29,11 @@ class Task:
     training_split : str
         The family the full data ``D`` is drawn from (default ``"train"``).
     target_splits : tuple of str
-        The splits whose equally weighted mixture is the target family ``Q``.
+        The splits whose mixture is the target family ``Q``.
+    target_weights : tuple of float
+        Mass of each target split in ``Q`` (positive, any scale); empty means
+        equal weights. Weighting ``train`` up is how a task asks to keep
+        in-distribution accuracy while reaching out of distribution.
     loss : {"physics"}
         The loss scored on ``Q``: the physics-informed loss (squared residual
         plus squared Dirichlet misfit) of the trained learner.
@@ -40,6 +44,7 @@ class Task:
     problem: object
     training_split: str = "train"
     target_splits: tuple = SPLITS
+    target_weights: tuple = ()
     loss: str = "physics"
     risk: RiskMeasure = field(default_factory=RiskMeasure)
 
@@ -49,6 +54,10 @@ class Task:
                 raise ValueError(f"unknown split {split!r}; allowed: {', '.join(SPLITS)}")
         if not self.target_splits:
             raise ValueError("target_splits must name at least one split")
+        if self.target_weights and (
+            len(self.target_weights) != len(self.target_splits) or not all(w > 0 and w < float("inf") for w in self.target_weights)
+        ):
+            raise ValueError(f"target_weights must be {len(self.target_splits)} positive numbers, one per target split, got {list(self.target_weights)}")
         if self.loss not in LOSSES:
             raise ValueError(f"unknown loss {self.loss!r}; allowed: {', '.join(LOSSES)}")
 
@@ -57,5 +66,5 @@ class Task:
         return self.problem.family.region(self.training_split)
 
     def target_region(self):
-        """Distribution of condition parameters of the target family (equal split weights)."""
-        return self.problem.family.region(*self.target_splits)
+        """Distribution of condition parameters of the target family."""
+        return self.problem.family.region(*self.target_splits, weights=self.target_weights or None)

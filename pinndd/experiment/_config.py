@@ -69,6 +69,7 @@ class ExperimentConfig:
     seeds: tuple
     splits: tuple = SPLITS
     target_splits: tuple = ()
+    target_weights: tuple = ()
     risk: str = "mean"
     learner: LearnerConfig = LearnerConfig()
     evaluation: EvaluationConfig = EvaluationConfig()
@@ -147,13 +148,25 @@ def _distillers(names, tables: dict) -> tuple:
     return tuple(specs)
 
 
+def _target_weights(exp: dict, n_targets: int) -> tuple:
+    """``experiment.target_weights``: one positive number per target split, or () for equal weights."""
+    if "target_weights" not in exp:
+        return ()
+    weights = exp["target_weights"]
+    ok = isinstance(weights, list) and len(weights) == n_targets
+    ok = ok and all(isinstance(w, (int, float)) and not isinstance(w, bool) and 0 < w < float("inf") for w in weights)
+    if not ok:
+        raise ConfigError(f"experiment.target_weights must be a list of {n_targets} positive numbers, one per target split, got {weights!r}")
+    return tuple(float(w) for w in weights)
+
+
 def parse_config(raw: dict) -> ExperimentConfig:
     """Validate a parsed TOML dict and build an :class:`ExperimentConfig`."""
     _check_keys(raw, ("experiment", "learner", "evaluation", "distiller", "problem"), "config")
     exp = raw.get("experiment")
     if not isinstance(exp, dict):
         raise ConfigError("missing [experiment] table")
-    allowed = ("name", "kind", "problems", "distillers", "budgets", "seeds", "splits", "target_splits", "risk")
+    allowed = ("name", "kind", "problems", "distillers", "budgets", "seeds", "splits", "target_splits", "target_weights", "risk")
     _check_keys(exp, allowed, "experiment")
     for key in ("name", "problems", "distillers", "budgets", "seeds"):
         if key not in exp:
@@ -188,6 +201,7 @@ def parse_config(raw: dict) -> ExperimentConfig:
         raise ConfigError("evaluation.transfer_width and evaluation.transfer_depth must be given together")
     splits = _names(exp.get("splits", list(SPLITS)), "experiment.splits", SPLITS)
     targets = _names(exp["target_splits"], "experiment.target_splits", SPLITS) if "target_splits" in exp else ()
+    weights = _target_weights(exp, len(targets or splits))
     return ExperimentConfig(
         name=_typed(exp["name"], str, "experiment.name"),
         problems=problems,
@@ -196,6 +210,7 @@ def parse_config(raw: dict) -> ExperimentConfig:
         seeds=seeds,
         splits=splits,
         target_splits=targets,
+        target_weights=weights,
         risk=risk,
         learner=learner,
         evaluation=evaluation,

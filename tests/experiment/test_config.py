@@ -35,6 +35,8 @@ def test_tiny_config_parses(tiny_config_text):
         ('family = "target"', "spacing = 2", "unknown option 'spacing' for distiller 'sobol'"),
         ("conditions_per_split = 2", "conditions_per_split = 0", "conditions_per_split"),
         ("seeds = [0, 1]", "seeds = [0, 0]", "duplicate"),
+        ('splits = ["train", "ood_far"]', 'splits = ["train", "ood_far"]\ntarget_weights = [1]', "experiment.target_weights must be a list of 2 positive numbers"),
+        ('splits = ["train", "ood_far"]', 'splits = ["train", "ood_far"]\ntarget_weights = [1, -2]', "experiment.target_weights must be a list of 2 positive numbers"),
     ],
 )
 def test_bad_values_name_the_key(tiny_config_text, old, new, fragment):
@@ -44,6 +46,20 @@ def test_bad_values_name_the_key(tiny_config_text, old, new, fragment):
     message = str(info.value)
     assert fragment in message
     assert "\n" not in message
+
+
+def test_target_weights_reach_the_task_region(tiny_config_text):
+    text = tiny_config_text.replace('splits = ["train", "ood_far"]', 'splits = ["train", "ood_far"]\ntarget_weights = [3, 1]')
+    config = parse_config(_raw(text))
+    assert config.target_weights == (3.0, 1.0)
+    from pde_catalog import get_problem
+    from pinndd.task import Task
+
+    task = Task(get_problem("heat1d"), "train", config.targets, config.target_weights)
+    region = task.target_region()
+    assert sum(w for b, w in zip(region.boxes, region.weights) if b == get_problem("heat1d").family.train) == pytest.approx(0.75)
+    with pytest.raises(ValueError, match="target_weights must be 2 positive numbers"):
+        Task(get_problem("heat1d"), "train", config.targets, (1.0,))
 
 
 def test_missing_experiment_table():

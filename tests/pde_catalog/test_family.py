@@ -112,6 +112,16 @@ def test_family_region_mixture_is_equal_per_split():
     assert family.region(*SPLITS).bounds == FAR
 
 
+def test_family_region_mixture_follows_split_weights():
+    family = _family()
+    pts = family.region("train", "ood_far", weights=(3, 1)).sample(20000, np.random.default_rng(0))
+    assert np.mean(TRAIN.contains(pts)) == pytest.approx(0.75, abs=0.015)
+    assert family.region("train", "ood_far", weights=(2.0, 2.0)).weights == family.region("train", "ood_far").weights
+    for bad in ((1.0,), (1.0, 0.0), (1.0, float("nan"))):
+        with pytest.raises(ValueError, match="mixture weights must be 2 positive numbers"):
+            family.region("train", "ood_far", weights=bad)
+
+
 # ---------------------------------------------------------------- families
 def test_family_validation():
     with pytest.raises(ValueError, match="nested"):
