@@ -44,7 +44,7 @@ from pinndd.learner import ConditionalPINN, PointBatch, train
 from pinndd.pointset import KINDS, make_point_set
 from pinndd.sampling import points_from_unit, sample_point_arrays, unit_sequence
 
-REFERENCE = Path("/work/shared/reference/deepxde/Burgers.npz")
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "deepxde" / "Burgers.npz"  # ../shared beside the repository
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGETS = {"single": 1.5, "batched": 8.0}
 

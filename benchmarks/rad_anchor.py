@@ -42,10 +42,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from pinndd.io import write_text
 from pinndd.learner import forward, forward_jet, init_params
 
 NU = 0.01 / math.pi
-REFERENCE = Path("/work/shared/reference/deepxde/Burgers.npz")
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "deepxde" / "Burgers.npz"  # ../shared beside the repository
 
 
 def ansatz_jet(params, xt):
@@ -152,8 +153,8 @@ def _pairs(leaves):
     return list(zip(leaves[0::2], leaves[1::2]))
 
 
-def run(method, args, grid, u_ref):
-    """One full protocol; returns a result dict."""
+def run(method, args, grid, u_ref, on_round=lambda history: None):
+    """One full protocol; returns a result dict. ``on_round(history)`` is called after every round."""
     rng = np.random.default_rng(args.seed)
     params = init_params((2, 64, 64, 64, 1), [args.seed], dtype=torch.float64, device="cpu")
     leaves = [t for layer in params for t in layer]
@@ -168,6 +169,7 @@ def run(method, args, grid, u_ref):
         err = l2re(_pairs(leaves), grid, u_ref)
         history.append({"round": tag, "l2re": err, "loss_adam": loss_adam, "loss_lbfgs": loss_lbfgs, "lbfgs_iters": n_iter, "wall_s": round(time.perf_counter() - start, 1)})
         print(f"[{method}] round {tag}: l2re {err:.3e}  loss {loss_lbfgs:.3e}  lbfgs iters {n_iter}  {history[-1]['wall_s']} s", flush=True)
+        on_round(history)
 
     phase(args.adam_steps, 0)
     for r in range(1, args.rounds + 1):
@@ -205,8 +207,6 @@ def main(argv=None):
     if gap > 1e-10:
         raise SystemExit(f"product-rule jet disagrees with autograd: relative gap {gap:.2e}")
     results = {}
-    for method in args.methods.split(","):
-        results[method] = run(method, args, grid, u_ref)
     out = {
         "benchmark": "rad_anchor",
         "command": "python " + " ".join([sys.argv[0], *(argv if argv is not None else sys.argv[1:])]),
@@ -214,11 +214,19 @@ def main(argv=None):
         "reference": source,
         "ansatz_check_rel_gap": gap,
         "published": {"rad_l2re": 2e-4, "uniform_random_l2re": 0.133, "target_l2re": 4e-4},
-        "machine": {"cpus": os.cpu_count(), "load_avg_at_end": list(os.getloadavg()), "torch": torch.__version__, "python": platform.python_version(), "threads": args.threads},
         "results": results,
     }
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=1))
+
+    def save(complete):
+        out["complete"] = complete
+        out["machine"] = {"cpus": os.cpu_count(), "load_avg_at_end": list(os.getloadavg()), "torch": torch.__version__, "python": platform.python_version(), "threads": args.threads}
+        write_text(args.out, json.dumps(out, indent=1))
+
+    for method in args.methods.split(","):
+        # Partial results are saved after every round, so an interrupted run keeps what it measured.
+        results[method] = run(method, args, grid, u_ref, on_round=lambda history, m=method: (results.__setitem__(m, {"partial": True, "history": list(history)}), save(False)))
+        save(False)
+    save(True)
     for method, res in results.items():
         print(f"{method}: final l2re {res['l2re_final']:.3e} (best {res['l2re_best']:.3e}), wall {res['wall_s']} s")
 
