@@ -46,7 +46,10 @@ class TaskDistiller(Distiller):
     outer_lr : float
         Adam learning rate of the raw (logit) point coordinates and weights (default 0.02).
     unroll : int
-        Inner Adam steps differentiated per outer step (default 2).
+        Inner Adam steps differentiated per outer step (default 8: in
+        ``experiments/task_unroll.toml``, 8 was best or tied on ``ood_near``
+        and ``ood_far`` on heat1d and poisson2d at m = 256, and 2 was worst;
+        see experiments/README.md).
     learners : int
         Learners in the pool (default 4).
     horizon : int
@@ -74,7 +77,7 @@ class TaskDistiller(Distiller):
         "init": "sobol",
         "outer_steps": 300,
         "outer_lr": 0.02,
-        "unroll": 2,
+        "unroll": 8,
         "learners": 4,
         "horizon": 2000,
         "inner_lr": 1e-3,
