@@ -1,11 +1,13 @@
 """Markdown tables and target checks from an OOD-benchmark results folder.
 
 Run:  python experiments/ood_report.py results/ood_benchmark > /tmp/report.md
+      python experiments/ood_report.py results/ood_benchmark --previous experiments/results/ood_benchmark/task_unroll2.csv
+      (adds a table of `task` against the rows of an earlier `task` kept in that CSV)
 """
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import pandas as pd
@@ -49,7 +51,19 @@ def targets(summary: pd.DataFrame) -> list[str]:
     return out
 
 
-def main(folder: str) -> None:
+def previous_table(summary: pd.DataFrame, previous: pd.DataFrame) -> str:
+    """``task`` now against an earlier ``task`` (same protocol): mean L2RE per problem, budget and split."""
+    splits = ("train", "ood_near", "ood_far")
+    now = summary[summary.distiller == "task"].groupby(["problem", "budget", "split"]).l2re.mean()
+    before = previous[previous.distiller == "task"].groupby(["problem", "budget", "split"]).l2re.mean()
+    lines = ["| problem | m | " + " | ".join(f"{s} before -> now" for s in splits) + " |", "|---" * (2 + len(splits)) + "|"]
+    for problem, budget in dict.fromkeys(zip(before.index.get_level_values(0), before.index.get_level_values(1))):
+        cells = [f"{before[problem, budget, s]:.3f} -> {now[problem, budget, s]:.3f}" for s in splits]
+        lines.append(f"| {problem} | {budget} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(folder: str, previous: str | None = None) -> None:
     summary = pd.read_csv(Path(folder) / "summary.csv")
     main_arch = summary[summary.arch.str.startswith("main")]
     for problem in dict.fromkeys(main_arch.problem):
@@ -72,7 +86,15 @@ def main(folder: str) -> None:
     print("\nTraining, per model (vectorised batch wall time / models in it), s: " + "; ".join(f"{p} {r['min']:.1f} (budgets) to {r['max']:.1f} (full data)" for p, r in train.iterrows()))
     print("\n#### Targets\n")
     print("\n".join(targets(main_arch)))
+    if previous:
+        print(f"\n#### `task` before and after (main architecture; before: {previous})\n")
+        old = pd.read_csv(previous)
+        print(previous_table(main_arch, old[old.arch.str.startswith("main")]))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    parser = argparse.ArgumentParser(description="Markdown tables and target checks from an OOD-benchmark results folder.")
+    parser.add_argument("folder", help="results folder of experiments/ood_benchmark.toml")
+    parser.add_argument("--previous", help="CSV with the rows of an earlier `task` run under the same protocol")
+    args = parser.parse_args()
+    main(args.folder, args.previous)
