@@ -224,7 +224,11 @@ def main(argv=None):
 
     for method in args.methods.split(","):
         # Partial results are saved after every round, so an interrupted run keeps what it measured.
-        results[method] = run(method, args, grid, u_ref, on_round=lambda history, m=method: (results.__setitem__(m, {"partial": True, "history": list(history)}), save(False)))
+        def save_partial(history, method=method):
+            results[method] = {"partial": True, "history": list(history)}
+            save(False)
+
+        results[method] = run(method, args, grid, u_ref, on_round=save_partial)
         save(False)
     save(True)
     for method, res in results.items():

@@ -10,11 +10,12 @@ Run:  python experiments/tabular_report.py results/heart_merge
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 import pandas as pd
 
-LARGER_IS_BETTER = {"auroc": True, "accuracy": True, "brier": False, "rmse": False}
+from pinndd.tabular import METRICS
 
 
 def _cell(x: pd.Series) -> str:
@@ -49,7 +50,6 @@ def site_table(summary: pd.DataFrame, metric: str) -> str:
 def paired(agg: pd.DataFrame, metric: str, budget: int) -> str:
     """``task`` at ``budget`` minus every other method, paired by seed, under the mean and worst-site risks."""
     worst = "max"
-    sign = 1 if LARGER_IS_BETTER[metric] else -1
     lines = [f"| other method | m | task - other, {metric} mean | task - other, {metric} worst site |", "|---|---|---|---|"]
     task = agg[(agg.method == "task") & (agg.budget == budget)].set_index(["risk", "seed"])[metric]
     for (method, b), rows in agg.groupby(["method", "budget"], sort=False):
@@ -58,7 +58,7 @@ def paired(agg: pd.DataFrame, metric: str, budget: int) -> str:
         other = rows.set_index(["risk", "seed"])[metric]
         diff = (task - other).dropna()
         lines.append(_label(method, b) + f" {_cell(diff['mean'])} | {_cell(diff[worst])} |")
-    note = "higher is better" if sign > 0 else "lower is better"
+    note = "higher is better" if METRICS[metric][1] else "lower is better"
     return "\n".join(lines) + f"\n\n({metric}: {note}; the worst site is the risk `max` of the per-site loss.)"
 
 
@@ -69,7 +69,7 @@ def main(folder: str) -> None:
             raise SystemExit(f"{folder / name}: not found; is {folder} the --out folder of a tabular pinndd run?")
     summary, agg = pd.read_csv(folder / "summary.csv"), pd.read_csv(folder / "aggregate.csv")
     metrics = [m for m in ("auroc", "brier", "accuracy", "rmse") if m in agg and agg[m].notna().any()]
-    headline = int(__import__("tomllib").loads((folder / "config.toml").read_text())["experiment"]["headline_budget"])
+    headline = int(tomllib.loads((folder / "config.toml").read_text())["experiment"]["headline_budget"])
     for split in dict.fromkeys(agg.split):
         a, s = agg[agg.split == split], summary[summary.split == split]
         print(f"\n#### {split}: {metrics[0]} over sites (mean ± std over seeds)\n")

@@ -16,6 +16,8 @@ import numpy as np
 import torch
 
 from . import _inner
+from ._task import METRICS
+from .evaluate import score
 
 __all__ = ["Space", "pack", "site_risk", "site_metric_risk"]
 
@@ -120,9 +122,6 @@ def site_metric_risk(task, z, lab, packs, newton_steps) -> float:
     table, so it cannot sway a comparison of tables. Not differentiable: used
     to choose among tables, never for gradients.
     """
-    from ._task import METRICS
-    from .evaluate import score
-
     larger_is_better = METRICS[task.metric][1]
     values = []
     with torch.no_grad():
