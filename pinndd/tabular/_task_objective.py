@@ -19,7 +19,12 @@ from . import _inner
 from ._task import METRICS
 from .evaluate import score
 
-__all__ = ["Space", "pack", "site_risk", "site_metric_risk"]
+__all__ = ["OUTER_LOSSES", "Space", "pack", "site_risk", "site_metric_risk", "site_predictions", "metric_risk"]
+
+# "likelihood": the learner's own loss (cross-entropy / squared error);
+# "pairwise": for classification, the logistic loss of every (positive, negative)
+# pair's score difference, a smooth stand-in for 1 - AUROC.
+OUTER_LOSSES = ("likelihood", "pairwise")
 
 
 @dataclass(frozen=True, eq=False)
@@ -86,11 +91,21 @@ def _site_models(task, z, lab, packs, newton_steps):
                _inner.predict_logits(theta, torch.where(missing, 0.0, (x - mu) / sd))), blocks  # unrecorded -> mean
 
 
-def site_losses(task, z, lab, packs, newton_steps):
+def _pairwise(out, y):
+    """Mean logistic loss of ``out[pos] - out[neg]`` over all (positive, negative) pairs; 0 without pairs."""
+    pos, neg = out[y > 0.5], out[y <= 0.5]
+    if pos.numel() == 0 or neg.numel() == 0:
+        return out.sum() * 0.0
+    return torch.nn.functional.softplus(neg.unsqueeze(0) - pos.unsqueeze(1)).mean()
+
+
+def site_losses(task, z, lab, packs, newton_steps, outer_loss: str = "likelihood"):
     """Each site's loss (shape ``(n_sites,)``) under the learner trained on ``(z, lab)``.
 
     ``z`` is the synthetic table (``(m, d)``, standardised units); ``lab`` holds
     label logits (classification) or standardised targets (regression).
+    ``outer_loss`` is one of :data:`OUTER_LOSSES`; ``"pairwise"`` applies to
+    classification only (regression always uses the squared error).
     """
     losses = []
     for model, blocks in _site_models(task, z, lab, packs, newton_steps):
@@ -99,42 +114,63 @@ def site_losses(task, z, lab, packs, newton_steps):
             if weight == 0:
                 continue
             out = model(x, missing)
-            if task.kind == "classification":
-                loss = loss + weight * torch.nn.functional.binary_cross_entropy_with_logits(out, y)
-            else:
+            if task.kind == "regression":
                 loss = loss + weight * ((out - y) ** 2).mean()
+            elif outer_loss == "pairwise":
+                loss = loss + weight * _pairwise(out, y)
+            else:
+                loss = loss + weight * torch.nn.functional.binary_cross_entropy_with_logits(out, y)
         losses.append(loss)
     return torch.stack(losses)
 
 
-def site_risk(task, z, lab, packs, newton_steps):
+def site_risk(task, z, lab, packs, newton_steps, outer_loss: str = "likelihood"):
     """Risk over sites (the task's measure) of :func:`site_losses`."""
-    return task.risk(site_losses(task, z, lab, packs, newton_steps))
+    return task.risk(site_losses(task, z, lab, packs, newton_steps, outer_loss))
 
 
-def site_metric_risk(task, z, lab, packs, newton_steps) -> float:
-    """Risk over sites of the task's own metric, as a loss, on each site's rows of ``packs``.
+def site_predictions(task, z, lab, packs, newton_steps) -> list:
+    """Per site, the learner's predictions for the rows of its first weighted block in ``packs``.
+
+    Probabilities (classification) or standardised values (regression), as
+    numpy arrays; used to score tables, never for gradients.
+    """
+    preds = []
+    with torch.no_grad():
+        for model, blocks in _site_models(task, z, lab, packs, newton_steps):
+            x, missing, _, _ = next(b for b in blocks if b[3] > 0)
+            out = model(x, missing)
+            preds.append(torch.sigmoid(out).numpy() if task.kind == "classification" else out.numpy())
+    return preds
+
+
+def site_targets(packs) -> list:
+    """Per site, the targets of its first weighted block in ``packs`` (as :func:`site_predictions`)."""
+    return [next(b for b in blocks if b[3] > 0)[2].numpy() for _, blocks in packs]
+
+
+def metric_risk(task, targets, predictions) -> float:
+    """Risk over sites of the task's own metric, as a loss, from per-site targets and predictions.
 
     The metric (AUROC, Brier, accuracy or RMSE, the task's headline) is turned
     into a loss (``1 - value`` where larger is better) so that the task's risk
     measure applies as to :func:`site_losses`. A site whose rows make the
     metric undefined (one class only, for AUROC) contributes 0 whatever the
-    table, so it cannot sway a comparison of tables. Not differentiable: used
-    to choose among tables, never for gradients.
+    table, so it cannot sway a comparison of tables. Regression targets and
+    predictions may be in standardised units: RMSE ranks tables the same in
+    any fixed units.
     """
     larger_is_better = METRICS[task.metric][1]
     values = []
-    with torch.no_grad():
-        for model, blocks in _site_models(task, z, lab, packs, newton_steps):
-            x, missing, y, _ = next(b for b in blocks if b[3] > 0)
-            out = model(x, missing)
-            if task.kind == "classification":
-                pred = torch.sigmoid(out).numpy()
-            else:
-                pred = out.numpy()  # standardised units: RMSE ranks tables the same in any fixed units
-            value = score(y.numpy(), pred, task.kind)[task.metric]
-            values.append(0.0 if np.isnan(value) else (1.0 - value if larger_is_better else value))
+    for y, pred in zip(targets, predictions):
+        value = score(y, pred, task.kind)[task.metric]
+        values.append(0.0 if np.isnan(value) else (1.0 - value if larger_is_better else value))
     return float(task.risk(torch.tensor(values, dtype=torch.float64)))
+
+
+def site_metric_risk(task, z, lab, packs, newton_steps) -> float:
+    """:func:`metric_risk` of the learner trained on ``(z, lab)``, on each site's rows of ``packs``."""
+    return metric_risk(task, site_targets(packs), site_predictions(task, z, lab, packs, newton_steps))
 
 
 def _penalty(task, key: str) -> float:

@@ -23,7 +23,7 @@ from .methods import BASELINES, DISTILLERS, make_distiller
 __all__ = ["TabularConfig", "parse_tabular_config"]
 
 _SECTIONS = {
-    "experiment": {"kind", "name", "seeds", "splits", "test_fraction", "headline_budget"},
+    "experiment": {"kind", "name", "seeds", "splits", "test_fraction", "headline_budget", "evaluate_on"},
     "data": {"source", "folder", "sites", "min_observed", "table", "n_sites", "n_core", "split_seed",
              "blocks"},
     "task": {"metric", "risk", "report_risks", "deploy"},
@@ -32,6 +32,7 @@ _SECTIONS = {
     "distillers": set(DISTILLERS),
 }
 _DATA_SOURCES = ("uci_heart", "bundled")
+EVALUATE_ON = ("test", "development")
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class TabularConfig:
     budgets: tuple[int, ...] = ()
     headline_budget: int = 0
     blocks: str = "random"
+    evaluate_on: str = "test"
 
 
 def _section(raw: dict, name: str) -> dict:
@@ -138,6 +140,10 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
     test_fraction = _get(exp, "experiment", "test_fraction", float, 0.3)
     if not 0.0 < test_fraction < 1.0:
         raise ConfigError(f"experiment.test_fraction must lie in (0, 1), got {test_fraction!r}")
+
+    evaluate_on = _get(exp, "experiment", "evaluate_on", str, "test")
+    if evaluate_on not in EVALUATE_ON:
+        raise ConfigError(f"experiment.evaluate_on: unknown name {evaluate_on!r}; allowed: {list(EVALUATE_ON)}")
 
     source = _get(data, "data", "source", str, "bundled")
     if source not in _DATA_SOURCES:
@@ -218,4 +224,4 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
         risk=_risk("task.risk", task.get("risk", "mean")),
         report_risks=tuple(_risk("task.report_risks", r) for r in report), deploy=deploy,
         baselines=baselines, distillers=tuple(built), budgets=tuple(budgets), headline_budget=headline,
-        blocks=blocks)
+        blocks=blocks, evaluate_on=evaluate_on)

@@ -14,7 +14,7 @@ import numpy as np
 
 from .learners import TrainingSet, fit_predict
 
-__all__ = ["SPLITS", "metric_names", "score", "split_sites", "evaluate_table"]
+__all__ = ["SPLITS", "metric_names", "score", "split_sites", "fold_sites", "evaluate_table"]
 
 SPLITS = ("per_site", "loso")
 
@@ -53,6 +53,44 @@ def split_sites(sources, test_fraction: float, *, seed: int, stratify: bool = Tr
         train.append(source.subset(kept))
         test.append(source.subset(held))
     return tuple(train), tuple(test)
+
+
+def fold_sites(sources, n_folds: int, *, seed: int, stratify: bool = True):
+    """Cut every site's rows into ``n_folds`` folds; yield each fold held out once.
+
+    Parameters
+    ----------
+    sources : sequence of Source
+    n_folds : int
+        At least 2 and at most the smallest site's number of rows.
+    seed : int
+        Seeds ``numpy.random.default_rng``.
+    stratify : bool, optional
+        Deal each class's rows round-robin over the folds (classification).
+
+    Yields
+    ------
+    (tuple of Source, tuple of Source)
+        The other folds' rows and the held-out fold's rows of every site, in
+        the order of ``sources``.
+    """
+    smallest = min(s.n_rows for s in sources)
+    if not 2 <= n_folds <= smallest:
+        raise ValueError(f"n_folds must lie in [2, {smallest}] (the smallest site's rows), got {n_folds!r}")
+    rng = np.random.default_rng(seed)
+    fold_of = []
+    for source in sources:
+        y = source.labels()
+        groups = [np.flatnonzero(y == c) for c in np.unique(y)] if stratify else [np.arange(len(y))]
+        fold = np.empty(len(y), dtype=int)
+        offset = 0
+        for rows in groups:  # continue the round-robin across classes so that folds stay balanced
+            fold[rng.permutation(rows)] = (offset + np.arange(len(rows))) % n_folds
+            offset += len(rows)
+        fold_of.append(fold)
+    for k in range(n_folds):
+        yield (tuple(s.subset(np.flatnonzero(f != k)) for s, f in zip(sources, fold_of)),
+               tuple(s.subset(np.flatnonzero(f == k)) for s, f in zip(sources, fold_of)))
 
 
 def metric_names(kind: str) -> tuple[str, ...]:

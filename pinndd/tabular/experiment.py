@@ -2,7 +2,13 @@
 
 Grid: seeds x splits x folds x methods x budgets. For every cell the method
 sees the training rows only; the evaluator trains the one downstream learner on
-its table(s) and scores each site's held-out rows. Everything is computed
+its table(s) and scores each site's held-out rows.
+
+With ``experiment.evaluate_on = "development"`` each seed first drops the rows
+that the ``per_site`` split of that seed holds out for testing, and the whole
+protocol runs on what is left: settings are then chosen without touching a
+test row of that seed (for method development; the numbers to report come
+from ``"test"``, the default). Everything is computed
 before anything is written, so a bad input leaves no half-written folder.
 
 Results folder::
@@ -55,8 +61,23 @@ def load_config_data(cfg):
     return f"bundled_{cfg.table}", data.sources, data.full, data.kind
 
 
+def development_sources(sources, full, cfg, seed):
+    """The sites without the rows that seed ``seed``'s ``per_site`` split holds out for testing.
+
+    Returns
+    -------
+    (tuple of Source, tuple of Source or None)
+        The remaining rows of ``sources`` and of their complete counterparts ``full``.
+    """
+    strat = cfg.learner.kind == "classification"
+    kept = split_sites(sources, cfg.test_fraction, seed=seed, stratify=strat)[0]
+    return kept, (split_sites(full, cfg.test_fraction, seed=seed, stratify=strat)[0] if full else None)
+
+
 def _folds(split, sources, full, cfg, seed):
     """Yield (training sources, held-out sources, complete training sources) per fold."""
+    if cfg.evaluate_on == "development":
+        sources, full = development_sources(sources, full, cfg, seed)
     if split == "per_site":
         strat = cfg.learner.kind == "classification"
         train, test = split_sites(sources, cfg.test_fraction, seed=seed, stratify=strat)
@@ -219,6 +240,7 @@ def run_tabular_experiment(raw: dict, out_dir, *, data_dir=None, progress: bool 
     aggregate = aggregate_sites(summary, cfg.report_risks, metrics)
     attrs = {"dataset": dataset, "experiment": cfg.name, "learner": cfg.learner.name, "metric": cfg.metric,
              "deploy": cfg.deploy, "risk": cfg.risk.label, "headline_budget": cfg.headline_budget,
+             "evaluate_on": cfg.evaluate_on,
              "pinndd_version": version}
     dataset_xr = _to_xarray(summary, metrics, attrs)
     out_dir = Path(out_dir)

@@ -106,3 +106,43 @@ def test_task_distiller_selects_by_metric_or_loss(cancer_task):
     for select_by in ("metric", "loss"):
         table = TaskDistiller(steps=4, holdout=0.3, check_every=2, init_steps=5, prox=0.1, select_by=select_by).distill(cancer_task, 12, seed=1)
         assert table.x.shape == (12, len(cancer_task.columns)) and np.isfinite(table.x).all()
+
+
+def test_pairwise_loss_is_a_smooth_upper_bound_of_misranked_pairs():
+    out = torch.tensor([2.0, -1.0, 0.5, 0.0], dtype=torch.float64)
+    y = torch.tensor([1.0, 0.0, 1.0, 0.0], dtype=torch.float64)
+    # pairs (pos, neg): differences 3, 2, 1.5, 0.5 -> all ranked right, loss = mean softplus(-diff)
+    expected = np.mean(np.log1p(np.exp(-np.array([3.0, 2.0, 1.5, 0.5]))))
+    assert float(obj._pairwise(out, y)) == pytest.approx(expected)
+    assert float(obj._pairwise(-out, y)) > float(obj._pairwise(out, y))  # reversed ranking costs more
+    assert float(obj._pairwise(out, torch.ones(4, dtype=torch.float64))) == 0.0  # no pairs
+
+
+def test_task_distiller_with_folds_and_pairwise_loss(cancer_task):
+    with pytest.raises(ValueError, match=r"outer_loss: unknown name 'hinge'; allowed"):
+        TaskDistiller(outer_loss="hinge")
+    with pytest.raises(ValueError, match=r"folds must be a positive integer"):
+        TaskDistiller(folds=0)
+    with pytest.raises(ValueError, match=r"refit = false needs folds = 1"):
+        TaskDistiller(folds=3, refit=False)
+    distiller = TaskDistiller(steps=4, check_every=2, init_steps=5, prox=(0.1, 1.0), folds=3,
+                              outer_loss="pairwise")
+    first = distiller.distill(cancer_task, 12, seed=1)
+    assert first.x.shape == (12, len(cancer_task.columns)) and np.isfinite(first.x).all()
+    np.testing.assert_array_equal(first.x, distiller.distill(cancer_task, 12, seed=1).x)  # seeded
+
+
+def test_pairwise_objective_raises_the_auroc_it_stands_for(cancer_task):
+    task = MergeTask(cancer_task.sources, LearnerSpec("logistic"), "auroc", RiskMeasure("mean"))
+    start = random_subset(task.sources, 16, seed=4)
+    space = obj.Space.fit(task)
+    packs = obj.pack(task, space, task.sources, 0.0)
+
+    def metric_loss(table):
+        z = torch.as_tensor(space.to_z(table.x))
+        lab = torch.logit(torch.as_tensor(table.y).clamp(0.01, 0.99))
+        return obj.site_metric_risk(task, z, lab, packs, 10)
+
+    table = TaskDistiller(steps=30, holdout=0.0, borrow=0.0, lr=0.05, init="random_subset", prox=0.0,
+                          outer_loss="pairwise").distill(task, 16, seed=4)
+    assert metric_loss(table) < metric_loss(start)

@@ -59,6 +59,7 @@ def test_bundled_run_writes_the_results_folder(tmp_path):
     ({"experiment__seeds": 0}, r"experiment\.seeds must be a positive integer"),
     ({"learner__gamma": 2.0}, r"unknown key learner\.gamma for learner 'ridge'"),
     ({"data__source": "uci_heart"}, r"data\.folder is required"),
+    ({"experiment__evaluate_on": "validation"}, r"experiment\.evaluate_on: unknown name 'validation'; allowed"),
 ])
 def test_bad_config_is_one_clear_error_and_writes_nothing(tmp_path, over, message):
     raw = _raw(**over)
@@ -68,6 +69,23 @@ def test_bad_config_is_one_clear_error_and_writes_nothing(tmp_path, over, messag
     with pytest.raises(ConfigError, match=message):
         run_tabular_experiment(raw, tmp_path / "run", progress=False)
     assert not (tmp_path / "run").exists()
+
+
+def test_development_protocol_never_scores_or_trains_on_test_rows():
+    from pinndd.tabular.experiment import _folds, development_sources, load_config_data
+
+    cfg = parse_tabular_config(_raw(experiment__evaluate_on="development"))
+    _, sources, full, _ = load_config_data(cfg)
+    test_cfg = parse_tabular_config(_raw())
+    for seed in (0, 3):
+        (_, test, _), = _folds("per_site", sources, full, test_cfg, seed)
+        test_ids = {tuple(r) for s in test for r in s.frame.fillna(-1.0).to_numpy()}
+        dev_sources, _ = development_sources(sources, full, cfg, seed)
+        assert sum(s.n_rows for s in dev_sources) + sum(s.n_rows for s in test) == sum(s.n_rows for s in sources)
+        for split in ("per_site", "loso"):
+            for train, held, full_train in _folds(split, sources, full, cfg, seed):
+                seen = {tuple(r) for s in (*train, *held) for r in s.frame.fillna(-1.0).to_numpy()}
+                assert not seen & test_ids
 
 
 def test_unknown_distiller_parameter():

@@ -6,6 +6,7 @@ import pytest
 
 from pinndd.risk import RiskMeasure
 from pinndd.tabular import aggregate_sites, load_bundled, score, split_sites
+from pinndd.tabular.evaluate import fold_sites
 
 
 def test_split_is_disjoint_covering_stratified_and_seeded():
@@ -19,6 +20,22 @@ def test_split_is_disjoint_covering_stratified_and_seeded():
         assert abs(te.labels().mean() - s.labels().mean()) < 0.03
         pd.testing.assert_frame_equal(te.frame, te2.frame)
     assert not split_sites(sources, 0.3, seed=5)[1][0].frame.equals(test[0].frame)
+
+
+def test_folds_hold_out_every_row_exactly_once_and_keep_class_shares():
+    sources = load_bundled("breast_cancer", n_sites=3, seed=1).sources
+    folds = list(fold_sites(sources, 4, seed=2))
+    assert len(folds) == 4
+    for i, s in enumerate(sources):
+        held = pd.concat([val[i].frame for _, val in folds])
+        assert len(held) == s.n_rows
+        pd.testing.assert_frame_equal(held.sort_values(list(held.columns)).reset_index(drop=True),
+                                      s.frame.sort_values(list(held.columns)).reset_index(drop=True))
+        for fit, val in folds:
+            assert fit[i].n_rows + val[i].n_rows == s.n_rows
+            assert abs(val[i].labels().mean() - s.labels().mean()) < 0.05
+    with pytest.raises(ValueError, match=r"n_folds must lie in \[2, "):
+        list(fold_sites(sources, 1, seed=0))
 
 
 def test_scores_on_known_predictions():
