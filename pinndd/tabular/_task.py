@@ -15,9 +15,10 @@ from pinndd.risk import RiskMeasure
 from ._sources import check_sources, union_features
 from .learners import LearnerSpec, TrainingSet
 
-__all__ = ["DEPLOY_MODES", "METRICS", "MergeTask"]
+__all__ = ["DEPLOY_MODES", "METRICS", "POPULATIONS", "MergeTask"]
 
 DEPLOY_MODES = ("site_features", "impute")
+POPULATIONS = ("sites", "sites_and_union")
 # metric -> (task kind, larger is better)
 METRICS = {
     "auroc": ("classification", True),
@@ -47,6 +48,13 @@ class MergeTask:
         (a reduced-feature model, so nothing is imputed at deployment).
         ``"impute"``: one model over all columns; a site's unmeasured features
         are filled with the training table's mean.
+    population : {"sites", "sites_and_union"}
+        The target population ``Q`` a task-aware distiller serves. ``"sites"``:
+        each source's patients through the features it measured.
+        ``"sites_and_union"``: also a site not among the sources that measures
+        every feature of the union (a new hospital, or the left-out site of
+        leave-one-site-out), stood for by all sources' rows pooled, a feature a
+        source did not record filled with the mean. Evaluation is unchanged.
     """
 
     sources: tuple = field(repr=False)
@@ -54,6 +62,7 @@ class MergeTask:
     metric: str = "auroc"
     risk: RiskMeasure = RiskMeasure("mean")
     deploy: str = "site_features"
+    population: str = "sites"
 
     def __post_init__(self):
         object.__setattr__(self, "sources", check_sources(self.sources))
@@ -65,6 +74,8 @@ class MergeTask:
                              f"{self.learner.name!r}; allowed: {allowed}")
         if self.deploy not in DEPLOY_MODES:
             raise ValueError(f"unknown deploy mode {self.deploy!r}; allowed: {list(DEPLOY_MODES)}")
+        if self.population not in POPULATIONS:
+            raise ValueError(f"unknown population {self.population!r}; allowed: {list(POPULATIONS)}")
 
     @property
     def kind(self) -> str:
@@ -90,4 +101,4 @@ class MergeTask:
 
     def with_sources(self, sources) -> "MergeTask":
         """The same task over other sources (e.g. the training rows only)."""
-        return MergeTask(tuple(sources), self.learner, self.metric, self.risk, self.deploy)
+        return MergeTask(tuple(sources), self.learner, self.metric, self.risk, self.deploy, self.population)

@@ -54,7 +54,9 @@ def pack(task, space, sources, borrow: float):
     """Per-site tensors: model column indices, then (rows, missing mask, targets, weight) blocks.
 
     A site's own rows weigh ``1 - borrow``; the pooled rows of all ``sources``,
-    seen through the same columns, weigh ``borrow``.
+    seen through the same columns, weigh ``borrow``. Under
+    ``task.population = "sites_and_union"`` one more entry stands for a site
+    measuring every column: the pooled rows, weight 1.
     """
     packs = []
     columns = task.columns
@@ -66,6 +68,9 @@ def pack(task, space, sources, borrow: float):
         if borrow > 0:
             blocks.append(_block(task, space, pooled_x[:, idx], pooled_y, borrow))
         packs.append((torch.as_tensor(idx), blocks))
+    if task.population == "sites_and_union":
+        everything = list(range(len(columns)))
+        packs.append((torch.as_tensor(everything), [_block(task, space, pooled_x, pooled_y, 1.0)]))
     return packs
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from pinndd.errors import ConfigError
 from pinndd.risk import RiskMeasure, parse_risk
 
-from ._task import DEPLOY_MODES, METRICS
+from ._task import DEPLOY_MODES, METRICS, POPULATIONS
 from .bundled import BLOCK_DESIGNS, BUNDLED_TABLES
 from .evaluate import SPLITS
 from .heart import HEART_SITES
@@ -26,7 +26,7 @@ _SECTIONS = {
     "experiment": {"kind", "name", "seeds", "splits", "test_fraction", "headline_budget", "evaluate_on"},
     "data": {"source", "folder", "sites", "min_observed", "table", "n_sites", "n_core", "split_seed",
              "blocks"},
-    "task": {"metric", "risk", "report_risks", "deploy"},
+    "task": {"metric", "risk", "report_risks", "deploy", "population"},
     "learner": {"name"},  # plus the learner's own parameters
     "methods": {"baselines", "distillers", "budgets"},
     "distillers": set(DISTILLERS),
@@ -62,6 +62,7 @@ class TabularConfig:
     headline_budget: int = 0
     blocks: str = "random"
     evaluate_on: str = "test"
+    population: str = "sites"
 
 
 def _section(raw: dict, name: str) -> dict:
@@ -186,6 +187,9 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
     deploy = _get(task, "task", "deploy", str, "site_features")
     if deploy not in DEPLOY_MODES:
         raise ConfigError(f"task.deploy: unknown name {deploy!r}; allowed: {list(DEPLOY_MODES)}")
+    population = _get(task, "task", "population", str, "sites")
+    if population not in POPULATIONS:
+        raise ConfigError(f"task.population: unknown name {population!r}; allowed: {list(POPULATIONS)}")
     report = task.get("report_risks", ["mean", "cvar0.5", "max"])
     if not isinstance(report, list) or not report:
         raise ConfigError(f"task.report_risks must be a non-empty list such as ['mean', 'max'], got {report!r}")
@@ -224,4 +228,4 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
         risk=_risk("task.risk", task.get("risk", "mean")),
         report_risks=tuple(_risk("task.report_risks", r) for r in report), deploy=deploy,
         baselines=baselines, distillers=tuple(built), budgets=tuple(budgets), headline_budget=headline,
-        blocks=blocks, evaluate_on=evaluate_on)
+        blocks=blocks, evaluate_on=evaluate_on, population=population)

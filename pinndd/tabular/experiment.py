@@ -234,13 +234,13 @@ def run_tabular_experiment(raw: dict, out_dir, *, data_dir=None, progress: bool 
     if kind != cfg.learner.kind:
         raise ConfigError(f"learner.name {cfg.learner.name!r} is a {cfg.learner.kind} learner but {dataset!r} "
                           f"is a {kind} task")
-    task = MergeTask(sources, cfg.learner, cfg.metric, cfg.risk, cfg.deploy)
+    task = MergeTask(sources, cfg.learner, cfg.metric, cfg.risk, cfg.deploy, cfg.population)
     summary = _run_grid(cfg, task, dataset, sources, full, progress)
     metrics = metric_names(kind)
     aggregate = aggregate_sites(summary, cfg.report_risks, metrics)
     attrs = {"dataset": dataset, "experiment": cfg.name, "learner": cfg.learner.name, "metric": cfg.metric,
              "deploy": cfg.deploy, "risk": cfg.risk.label, "headline_budget": cfg.headline_budget,
-             "evaluate_on": cfg.evaluate_on,
+             "evaluate_on": cfg.evaluate_on, "population": cfg.population,
              "pinndd_version": version}
     dataset_xr = _to_xarray(summary, metrics, attrs)
     out_dir = Path(out_dir)

@@ -146,3 +146,22 @@ def test_pairwise_objective_raises_the_auroc_it_stands_for(cancer_task):
     table = TaskDistiller(steps=30, holdout=0.0, borrow=0.0, lr=0.05, init="random_subset", prox=0.0,
                           outer_loss="pairwise").distill(task, 16, seed=4)
     assert metric_loss(table) < metric_loss(start)
+
+
+def test_union_population_adds_one_target_that_sees_every_column(cancer_task):
+    with pytest.raises(ValueError, match=r"unknown population 'all'; allowed"):
+        MergeTask(cancer_task.sources, LearnerSpec("logistic"), "auroc", population="all")
+    union = MergeTask(cancer_task.sources, LearnerSpec("logistic"), "auroc", population="sites_and_union")
+    assert union.with_sources(cancer_task.sources[:2]).population == "sites_and_union"
+    space = obj.Space.fit(union)
+    table = random_subset(union.sources, 30, seed=0)
+    z = torch.as_tensor(space.to_z(table.x))
+    lab = torch.logit(torch.as_tensor(table.y).clamp(0.05, 0.95))
+    sites = obj.site_losses(cancer_task, z, lab, obj.pack(cancer_task, space, cancer_task.sources, 0.0), 10)
+    packs = obj.pack(union, space, union.sources, 0.0)
+    both = obj.site_losses(union, z, lab, packs, 10)
+    assert len(both) == len(sites) + 1
+    torch.testing.assert_close(both[:-1], sites)
+    assert packs[-1][0].tolist() == list(range(len(union.columns)))
+    n_pooled = sum(s.n_rows for s in union.sources)
+    assert packs[-1][1][0][0].shape == (n_pooled, len(union.columns))

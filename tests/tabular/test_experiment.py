@@ -59,6 +59,7 @@ def test_bundled_run_writes_the_results_folder(tmp_path):
     ({"experiment__seeds": 0}, r"experiment\.seeds must be a positive integer"),
     ({"learner__gamma": 2.0}, r"unknown key learner\.gamma for learner 'ridge'"),
     ({"data__source": "uci_heart"}, r"data\.folder is required"),
+    ({"task__population": "everyone"}, r"task\.population: unknown name 'everyone'; allowed"),
     ({"experiment__evaluate_on": "validation"}, r"experiment\.evaluate_on: unknown name 'validation'; allowed"),
 ])
 def test_bad_config_is_one_clear_error_and_writes_nothing(tmp_path, over, message):
