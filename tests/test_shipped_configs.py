@@ -23,3 +23,17 @@ def test_shipped_config_parses(path):
     else:
         config = parse_config(raw)
         assert config.problems and config.distillers
+
+
+def test_every_development_variant_parses_and_never_evaluates_on_test():
+    import importlib.util
+
+    path = CONFIGS[0].parent / "tabular_dev_study.py"
+    spec = importlib.util.spec_from_file_location("tabular_dev_study", path)
+    study = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(study)
+    raw, _ = load_config(CONFIGS[0].parent / "heart_merge.toml")
+    for name in study.VARIANTS:
+        cfg = parse_tabular_config(study.variant_config(raw, name))
+        assert cfg.evaluate_on == "development"
+        assert [n for n, _ in cfg.distillers] == ["task"]
