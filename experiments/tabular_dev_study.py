@@ -39,6 +39,12 @@ VARIANTS = {
     "loso_sites": ({"folds": 1, "borrow": 0.5}, {"risk": "mean", "population": "sites"}, {"splits": ["loso"]}),
     "loso_sites_and_union": ({"folds": 1, "borrow": 0.5}, {"risk": "mean", "population": "sites_and_union"},
                              {"splits": ["loso"]}),
+    "holdout_borrow0.8_cvar_union": ({"folds": 1, "borrow": 0.8}, {"risk": "cvar0.5", "population": "sites_and_union"},
+                                     {}),
+    "loso_borrow0.8_cvar": ({"folds": 1, "borrow": 0.8}, {"risk": "cvar0.5", "population": "sites"},
+                            {"splits": ["loso"]}),
+    "loso_borrow0.8_cvar_union": ({"folds": 1, "borrow": 0.8}, {"risk": "cvar0.5", "population": "sites_and_union"},
+                                  {"splits": ["loso"]}),
 }
 
 

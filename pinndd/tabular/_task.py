@@ -54,7 +54,8 @@ class MergeTask:
         ``"sites_and_union"``: also a site not among the sources that measures
         every feature of the union (a new hospital, or the left-out site of
         leave-one-site-out), stood for by all sources' rows pooled, a feature a
-        source did not record filled with the mean. Evaluation is unchanged.
+        source did not record imputed iteratively from the others (labels
+        unseen). Evaluation is unchanged.
     """
 
     sources: tuple = field(repr=False)

@@ -17,6 +17,7 @@ import torch
 
 from . import _inner
 from ._task import METRICS
+from .baselines import impute
 from .evaluate import score
 
 __all__ = ["OUTER_LOSSES", "Space", "pack", "site_risk", "site_metric_risk", "site_predictions", "metric_risk"]
@@ -56,7 +57,8 @@ def pack(task, space, sources, borrow: float):
     A site's own rows weigh ``1 - borrow``; the pooled rows of all ``sources``,
     seen through the same columns, weigh ``borrow``. Under
     ``task.population = "sites_and_union"`` one more entry stands for a site
-    measuring every column: the pooled rows, weight 1.
+    measuring every column: the pooled rows with the values their site did not
+    record imputed iteratively (MICE-style, features only, labels unseen), weight 1.
     """
     packs = []
     columns = task.columns
@@ -70,7 +72,8 @@ def pack(task, space, sources, borrow: float):
         packs.append((torch.as_tensor(idx), blocks))
     if task.population == "sites_and_union":
         everything = list(range(len(columns)))
-        packs.append((torch.as_tensor(everything), [_block(task, space, pooled_x, pooled_y, 1.0)]))
+        filled = impute(pooled_x, "iterative", seed=0)  # a site measuring everything: no value is missing
+        packs.append((torch.as_tensor(everything), [_block(task, space, filled, pooled_y, 1.0)]))
     return packs
 
 
