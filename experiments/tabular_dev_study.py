@@ -11,7 +11,7 @@ is a set of overrides of ``[distillers.task]`` and ``[task]``; results go to
 paired by seed (mean ± std over seeds).
 
 Run:  OMP_NUM_THREADS=1 python experiments/tabular_dev_study.py --out results/heart_dev
-      (about 40 min on one core for every variant; --variants NAME ... for some)
+      (about 50 min on one core for every variant; --variants NAME ... for some)
 """
 
 from __future__ import annotations
