@@ -7,10 +7,10 @@ measured, and the risk measure aggregates over sites.
 """
 
 from ._sources import Source, check_sources, intersection_features, union_features
-from ._task import DEPLOY_MODES, METRICS, MergeTask
+from ._task import DEPLOY_MODES, METRICS, POPULATIONS, MergeTask
 from .bundled import BLOCK_DESIGNS, BUNDLED_TABLES, BundledData, load_bundled
 from .config import TabularConfig, parse_tabular_config
-from .evaluate import SPLITS, evaluate_table, score, split_sites
+from .evaluate import SPLITS, evaluate_table, fold_sites, score, split_sites
 from .experiment import aggregate_sites, run_tabular_experiment
 from .figures import render_tabular_figures
 from .heart import HEART_COLUMNS, HEART_SITES, load_heart_disease, read_uci_file
@@ -21,9 +21,10 @@ from ._task_distiller import TaskDistiller
 
 __all__ = [
     "BASELINES", "BLOCK_DESIGNS", "BUNDLED_TABLES", "BundledData", "DEPLOY_MODES", "DISTILLERS", "DistributionMatching",
-    "HEART_COLUMNS", "HEART_SITES", "LEARNERS", "LearnerSpec", "METRICS", "MergeTask", "SPLITS", "Source",
+    "HEART_COLUMNS", "HEART_SITES", "LEARNERS", "LearnerSpec", "METRICS", "MergeTask", "POPULATIONS", "SPLITS",
+    "Source",
     "TabularConfig", "TaskDistiller", "TrainingSet", "aggregate_sites", "build_tables", "check_sources",
-    "evaluate_table", "fit_predict", "intersection_features", "load_bundled", "load_heart_disease",
+    "evaluate_table", "fit_predict", "fold_sites", "intersection_features", "load_bundled", "load_heart_disease",
     "make_distiller", "parse_tabular_config", "read_uci_file", "render_tabular_figures",
     "run_tabular_experiment", "score", "split_sites", "union_features",
 ]
