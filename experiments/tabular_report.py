@@ -5,6 +5,7 @@ std over seeds) with the other metrics' means; the metric per site; and the
 paired difference of ``task`` at the headline budget to every other method.
 
 Run:  python experiments/tabular_report.py results/heart_merge
+      python experiments/tabular_report.py results/heart_merge results/heart_merge_more_seeds  # 15 seeds
 """
 
 from __future__ import annotations
@@ -62,17 +63,35 @@ def paired(agg: pd.DataFrame, metric: str, budget: int) -> str:
     return "\n".join(lines) + f"\n\n({metric}: {note}; the worst site is the risk `max` of the per-site loss.)"
 
 
-def main(folder: str) -> None:
-    folder = Path(folder)
-    for name in ("summary.csv", "aggregate.csv", "config.toml"):
-        if not (folder / name).is_file():
-            raise SystemExit(f"{folder / name}: not found; is {folder} the --out folder of a tabular pinndd run?")
-    summary, agg = pd.read_csv(folder / "summary.csv"), pd.read_csv(folder / "aggregate.csv")
+def load(folders) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """Summary and aggregate rows of one or more results folders of the same config, and its headline budget.
+
+    Folders must hold disjoint seeds (e.g. ``heart_merge`` and ``heart_merge_more_seeds``); their
+    rows are stacked so that every table is over all their seeds together.
+    """
+    summaries, aggs, headlines = [], [], set()
+    for folder in map(Path, folders):
+        for name in ("summary.csv", "aggregate.csv", "config.toml"):
+            if not (folder / name).is_file():
+                raise SystemExit(f"{folder / name}: not found; is {folder} the --out folder of a tabular pinndd run?")
+        summaries.append(pd.read_csv(folder / "summary.csv"))
+        aggs.append(pd.read_csv(folder / "aggregate.csv"))
+        headlines.add(int(tomllib.loads((folder / "config.toml").read_text())["experiment"]["headline_budget"]))
+    if len(headlines) != 1:
+        raise SystemExit(f"folders {list(folders)} have different headline budgets {sorted(headlines)}")
+    seeds = [set(zip(a.split, a.seed)) for a in aggs]
+    if any(seeds[i] & seeds[j] for i in range(len(seeds)) for j in range(i)):
+        raise SystemExit(f"folders {list(folders)} share a (split, seed); combine only disjoint seeds")
+    return pd.concat(summaries, ignore_index=True), pd.concat(aggs, ignore_index=True), headlines.pop()
+
+
+def main(folders) -> None:
+    summary, agg, headline = load(folders)
     metrics = [m for m in ("auroc", "brier", "accuracy", "rmse") if m in agg and agg[m].notna().any()]
-    headline = int(tomllib.loads((folder / "config.toml").read_text())["experiment"]["headline_budget"])
     for split in dict.fromkeys(agg.split):
         a, s = agg[agg.split == split], summary[summary.split == split]
-        print(f"\n#### {split}: {metrics[0]} over sites (mean ± std over seeds)\n")
+        n_seeds = a.seed.nunique()
+        print(f"\n#### {split}: {metrics[0]} over sites (mean ± std over {n_seeds} seeds)\n")
         print(risk_table(a, metrics))
         print(f"\n#### {split}: {metrics[0]} per site\n")
         print(site_table(s, metrics[0]))
@@ -82,4 +101,6 @@ def main(folder: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    if len(sys.argv) < 2:
+        raise SystemExit("usage: python experiments/tabular_report.py RESULTS_DIR [MORE_DIRS_WITH_OTHER_SEEDS ...]")
+    main(sys.argv[1:])
