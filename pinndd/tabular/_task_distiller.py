@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._task_objective import OUTER_LOSSES, Space, metric_risk, pack, site_predictions, site_risk, site_targets
+from ._task_objective import BORROW_FILLS, OUTER_LOSSES, Space, metric_risk, pack, site_predictions, site_risk, site_targets
 from .baselines import random_subset
 from .evaluate import fold_sites, split_sites
 from .learners import TrainingSet
@@ -67,6 +67,10 @@ class TaskDistiller:
         In ``[0, 1]``: weight of the pooled rows of all sites (seen through the
         site's columns) in a site's training loss; ``1 - borrow`` goes to the
         site's own rows. Borrowing strength keeps a small site from over-fitting.
+    borrow_fill : {"mean", "iterative"}
+        How a value missing from the borrowed pooled rows is filled: with the
+        mean (as the evaluator fills a site's own gaps) or by iterative
+        imputation from the row's other features (labels unseen).
     init : {"distribution_matching", "random_subset"}
         Starting table.
     init_steps, init_lr : int, float
@@ -104,6 +108,7 @@ class TaskDistiller:
     select_by: str = "metric"
     folds: int = 1
     outer_loss: str = "likelihood"
+    borrow_fill: str = "mean"
 
     def __post_init__(self):
         for key in ("steps", "newton_steps", "check_every", "init_steps"):
@@ -122,6 +127,9 @@ class TaskDistiller:
         if self.outer_loss not in OUTER_LOSSES:
             raise ValueError(f"task distiller outer_loss: unknown name {self.outer_loss!r}; "
                              f"allowed: {list(OUTER_LOSSES)}")
+        if self.borrow_fill not in BORROW_FILLS:
+            raise ValueError(f"task distiller borrow_fill: unknown name {self.borrow_fill!r}; "
+                             f"allowed: {list(BORROW_FILLS)}")
         if isinstance(self.folds, bool) or not isinstance(self.folds, int) or self.folds < 1:
             raise ValueError(f"task distiller folds must be a positive integer, got {self.folds!r}")
         if self.folds >= 2 and not self.refit:
@@ -152,7 +160,8 @@ class TaskDistiller:
             start = self._start(task, space, m, seed)
             if n_steps == 0:
                 return start[2]
-            state = self._optimise(task, start, pack(task, space, task.sources, self.borrow), n_steps, prox)[-1][3]
+            train = pack(task, space, task.sources, self.borrow, self.borrow_fill)
+            state = self._optimise(task, start, train, n_steps, prox)[-1][3]
         if isinstance(state, TrainingSet):  # the hold-out chose the start itself
             return state
         z, lab = state
@@ -182,7 +191,7 @@ class TaskDistiller:
         for fit, val in self._validation_splits(task, seed):
             start = self._start(task.with_sources(fit), space, m, seed)
             starts.append(start[2])
-            train, held = pack(task, space, fit, self.borrow), pack(task, space, val, 0.0)
+            train, held = pack(task, space, fit, self.borrow, self.borrow_fill), pack(task, space, val, 0.0)
             targets.append(site_targets(held))
             for p in self.prox:
                 runs[p].append(self._optimise(task, start, train, self.steps, p, held))

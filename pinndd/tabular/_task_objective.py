@@ -20,12 +20,14 @@ from ._task import METRICS
 from .baselines import impute
 from .evaluate import score
 
-__all__ = ["OUTER_LOSSES", "Space", "pack", "site_risk", "site_metric_risk", "site_predictions", "metric_risk"]
+__all__ = ["BORROW_FILLS", "OUTER_LOSSES", "Space", "pack", "site_risk", "site_metric_risk", "site_predictions", "metric_risk"]
 
 # "likelihood": the learner's own loss (cross-entropy / squared error);
 # "pairwise": for classification, the logistic loss of every (positive, negative)
 # pair's score difference, a smooth stand-in for 1 - AUROC.
 OUTER_LOSSES = ("likelihood", "pairwise")
+# how a missing value in the pooled rows a site borrows is filled (see :func:`pack`)
+BORROW_FILLS = ("mean", "iterative")
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,29 +53,38 @@ class Space:
         return z * self.sd + self.mu
 
 
-def pack(task, space, sources, borrow: float):
+def pack(task, space, sources, borrow: float, borrow_fill: str = "mean"):
     """Per-site tensors: model column indices, then (rows, missing mask, targets, weight) blocks.
 
     A site's own rows weigh ``1 - borrow``; the pooled rows of all ``sources``,
-    seen through the same columns, weigh ``borrow``. Under
-    ``task.population = "sites_and_union"`` one more entry stands for a site
-    measuring every column: the pooled rows with the values their site did not
-    record imputed iteratively (MICE-style, features only, labels unseen), weight 1.
+    seen through the same columns, weigh ``borrow``. A value missing from a
+    site's own rows is filled with the mean, as the evaluator's pipeline fills
+    it; in the borrowed pooled rows it is filled with the mean too
+    (``borrow_fill = "mean"``) or imputed iteratively from the row's other
+    features (``"iterative"``, MICE-style, labels unseen), a closer stand-in for
+    the site's patients. Under ``task.population = "sites_and_union"`` one more
+    entry stands for a site measuring every column: the pooled rows with
+    iterative imputation, weight 1.
     """
+    if borrow_fill not in BORROW_FILLS:
+        raise ValueError(f"unknown borrow_fill {borrow_fill!r}; allowed: {list(BORROW_FILLS)}")
     packs = []
     columns = task.columns
     pooled_x = space.to_z(np.concatenate([s.matrix(columns) for s in sources]))
     pooled_y = np.concatenate([s.labels() for s in sources])
+    imputed = None
+    if task.population == "sites_and_union" or (borrow > 0 and borrow_fill == "iterative"):
+        imputed = impute(pooled_x, "iterative", seed=0)
+    borrowed = imputed if borrow_fill == "iterative" else pooled_x
     for s in sources:
         idx = [columns.index(c) for c in task.deploy_columns(s.features)]
         blocks = [_block(task, space, space.to_z(s.matrix(columns))[:, idx], s.labels(), 1.0 - borrow)]
         if borrow > 0:
-            blocks.append(_block(task, space, pooled_x[:, idx], pooled_y, borrow))
+            blocks.append(_block(task, space, borrowed[:, idx], pooled_y, borrow))
         packs.append((torch.as_tensor(idx), blocks))
     if task.population == "sites_and_union":
         everything = list(range(len(columns)))
-        filled = impute(pooled_x, "iterative", seed=0)  # a site measuring everything: no value is missing
-        packs.append((torch.as_tensor(everything), [_block(task, space, filled, pooled_y, 1.0)]))
+        packs.append((torch.as_tensor(everything), [_block(task, space, imputed, pooled_y, 1.0)]))
     return packs
 
 

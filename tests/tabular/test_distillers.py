@@ -165,3 +165,17 @@ def test_union_population_adds_one_target_that_sees_every_column(cancer_task):
     assert packs[-1][0].tolist() == list(range(len(union.columns)))
     n_pooled = sum(s.n_rows for s in union.sources)
     assert packs[-1][1][0][0].shape == (n_pooled, len(union.columns))
+
+
+def test_borrowed_rows_are_mean_filled_or_imputed(cancer_task):
+    with pytest.raises(ValueError, match=r"borrow_fill: unknown name 'knn'; allowed"):
+        TaskDistiller(borrow_fill="knn")
+    space = obj.Space.fit(cancer_task)
+    mean_packs = obj.pack(cancer_task, space, cancer_task.sources, 0.5, "mean")
+    imputed_packs = obj.pack(cancer_task, space, cancer_task.sources, 0.5, "iterative")
+    for (idx, (own, borrowed)), (_, (own_i, borrowed_i)) in zip(mean_packs, imputed_packs):
+        torch.testing.assert_close(own[0], own_i[0])  # a site's own rows: as the evaluator fills them
+        assert borrowed[1].any() and not borrowed_i[1].any()  # borrowed rows: gaps, or none left
+        kept = ~borrowed[1]
+        torch.testing.assert_close(borrowed_i[0][kept], borrowed[0][kept])  # observed values untouched
+        assert borrowed[3] == borrowed_i[3] == 0.5
