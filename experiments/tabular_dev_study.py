@@ -11,7 +11,7 @@ is a set of overrides of ``[distillers.task]`` and ``[task]``; results go to
 paired by seed (mean ± std over seeds).
 
 Run:  OMP_NUM_THREADS=1 python experiments/tabular_dev_study.py --out results/heart_dev
-      (about 50 min on one core for every variant; --variants NAME ... for some)
+      (about 65 min on one core for every variant; --variants NAME ... for some)
 """
 
 from __future__ import annotations
@@ -45,6 +45,10 @@ VARIANTS = {
                                             {"risk": "cvar0.5", "population": "sites_and_union"}, {}),
     "loso_borrow0.8_cvar_union_impute": ({"folds": 1, "borrow": 0.8, "borrow_fill": "iterative"},
                                          {"risk": "cvar0.5", "population": "sites_and_union"}, {"splits": ["loso"]}),
+    "holdout_borrow0.8_max_union": ({"folds": 1, "borrow": 0.8}, {"risk": "max", "population": "sites_and_union"},
+                                    {}),
+    "holdout_borrow1.0_cvar_union": ({"folds": 1, "borrow": 1.0}, {"risk": "cvar0.5", "population": "sites_and_union"},
+                                     {}),
     "loso_borrow0.8_cvar": ({"folds": 1, "borrow": 0.8}, {"risk": "cvar0.5", "population": "sites"},
                             {"splits": ["loso"]}),
     "loso_borrow0.8_cvar_union": ({"folds": 1, "borrow": 0.8}, {"risk": "cvar0.5", "population": "sites_and_union"},
