@@ -113,7 +113,8 @@ def main(argv=None):
     print(frame.round(3).to_string())
     mean_gap = gap.mean()
     for name in ("em", "available_case"):
-        print(f"{name}: RMSE {frame[name].mean():.3f}, closes {(frame['pooled_knn'] - frame[name]).mean() / mean_gap:.0%} "
+        closed = (frame["pooled_knn"] - frame[name]).mean() / mean_gap
+        print(f"{name}: RMSE {frame[name].mean():.3f}, closes {closed:.0%} "
               f"of the mean gap {mean_gap:.3f} (pooled_knn {frame['pooled_knn'].mean():.3f}, "
               f"oracle {frame['oracle'].mean():.3f})")
 

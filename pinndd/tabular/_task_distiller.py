@@ -30,7 +30,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._task_objective import BORROW_FILLS, OUTER_LOSSES, Space, metric_risk, pack, site_predictions, site_risk, site_targets
+from ._task_objective import (BORROW_FILLS, OUTER_LOSSES, Space, metric_risk, pack, site_predictions, site_risk,
+                              site_targets)
 from .baselines import random_subset
 from .evaluate import fold_sites, split_sites
 from .learners import TrainingSet

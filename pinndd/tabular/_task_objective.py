@@ -20,7 +20,8 @@ from ._task import METRICS
 from .baselines import impute
 from .evaluate import score
 
-__all__ = ["BORROW_FILLS", "OUTER_LOSSES", "Space", "pack", "site_risk", "site_metric_risk", "site_predictions", "metric_risk"]
+__all__ = ["BORROW_FILLS", "OUTER_LOSSES", "Space", "pack", "site_risk", "site_metric_risk", "site_predictions",
+           "site_targets", "metric_risk"]
 
 # "likelihood": the learner's own loss (cross-entropy / squared error);
 # "pairwise": for classification, the logistic loss of every (positive, negative)

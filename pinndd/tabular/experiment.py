@@ -2,14 +2,14 @@
 
 Grid: seeds x splits x folds x methods x budgets. For every cell the method
 sees the training rows only; the evaluator trains the one downstream learner on
-its table(s) and scores each site's held-out rows.
+its table(s) and scores each site's held-out rows. Everything is computed
+before anything is written, so a bad input leaves no half-written folder.
 
 With ``experiment.evaluate_on = "development"`` each seed first drops the rows
 that the ``per_site`` split of that seed holds out for testing, and the whole
 protocol runs on what is left: settings are then chosen without touching a
 test row of that seed (for method development; the numbers to report come
-from ``"test"``, the default). Everything is computed
-before anything is written, so a bad input leaves no half-written folder.
+from ``"test"``, the default).
 
 Results folder::
 
