@@ -131,7 +131,9 @@ class TaskDistiller:
         if self.borrow_fill not in BORROW_FILLS:
             raise ValueError(f"task distiller borrow_fill: unknown name {self.borrow_fill!r}; "
                              f"allowed: {list(BORROW_FILLS)}")
-        if isinstance(self.folds, bool) or not isinstance(self.folds, int) or self.folds < 1:
+        if isinstance(self.folds, bool) or not isinstance(self.folds, int):
+            raise TypeError(f"task distiller folds must be a positive integer, got {self.folds!r}")
+        if self.folds < 1:
             raise ValueError(f"task distiller folds must be a positive integer, got {self.folds!r}")
         if self.folds >= 2 and not self.refit:
             raise ValueError("task distiller refit = false needs folds = 1 (K folds give no single table to keep)")

@@ -123,6 +123,8 @@ def test_task_distiller_with_folds_and_pairwise_loss(cancer_task):
         TaskDistiller(outer_loss="hinge")
     with pytest.raises(ValueError, match=r"folds must be a positive integer"):
         TaskDistiller(folds=0)
+    with pytest.raises(TypeError, match=r"folds must be a positive integer, got 2.5"):
+        TaskDistiller(folds=2.5)
     with pytest.raises(ValueError, match=r"refit = false needs folds = 1"):
         TaskDistiller(folds=3, refit=False)
     distiller = TaskDistiller(steps=4, check_every=2, init_steps=5, prox=(0.1, 1.0), folds=3,
