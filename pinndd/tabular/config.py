@@ -178,6 +178,8 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
                               f"{['name', *sorted(LEARNERS[lname][1])]}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
             raise ConfigError(f"learner.{key} must be a positive number, got {value!r}")
+        if isinstance(LEARNERS[lname][1][key], int) and not isinstance(value, int):
+            raise ConfigError(f"learner.{key} must be a positive integer, got {value!r}")
     learner = LearnerSpec(lname, tuple(sorted(lparams.items())))
     default_metric = "auroc" if learner.kind == "classification" else "rmse"
     metric = _get(task, "task", "metric", str, default_metric)

@@ -7,6 +7,12 @@ estimator``, so a feature missing at deployment is filled with the training
 table's mean in the same way for every method. Soft labels in ``[0, 1]`` are fed
 to a classifier as two weighted copies of each row (label 1 with weight ``p``,
 label 0 with weight ``1 - p``), which gives exactly the soft cross-entropy.
+
+Estimators (:data:`LEARNERS`): L2 logistic regression, ridge, random forests
+and a small torch network (``torch_mlp_classifier`` / ``torch_mlp_regressor``,
+:mod:`._torch_mlp`). The task distiller differentiates through logistic
+regression or ridge exactly; for the others it stands in the linear model of
+the same kind.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ LEARNERS = {
     "ridge": ("regression", {"alpha": 1.0}),
     "random_forest_classifier": ("classification", {"n_estimators": 100, "min_samples_leaf": 3}),
     "random_forest_regressor": ("regression", {"n_estimators": 100, "min_samples_leaf": 3}),
+    "torch_mlp_classifier": ("classification", {"hidden": 32, "epochs": 300, "lr": 0.01, "weight_decay": 1e-3}),
+    "torch_mlp_regressor": ("regression", {"hidden": 32, "epochs": 300, "lr": 0.01, "weight_decay": 1e-3}),
 }
 
 
@@ -70,6 +78,12 @@ class LearnerSpec:
             est = linear_model.LogisticRegression(C=float(p["C"]), max_iter=2000)
         elif self.name == "ridge":
             est = linear_model.Ridge(alpha=float(p["alpha"]))
+        elif self.name.startswith("torch_mlp"):
+            from ._torch_mlp import TorchMLPClassifier, TorchMLPRegressor
+
+            cls = TorchMLPClassifier if self.kind == "classification" else TorchMLPRegressor
+            est = cls(hidden=int(p["hidden"]), epochs=int(p["epochs"]), lr=float(p["lr"]),
+                      weight_decay=float(p["weight_decay"]), seed=seed)
         else:
             cls = (ensemble.RandomForestClassifier if self.kind == "classification"
                    else ensemble.RandomForestRegressor)
