@@ -6,7 +6,10 @@ the same way:
 
 - L2-regularised logistic regression (``C * sum(loss) + |w|^2 / 2``, intercept not
   penalised) by a fixed number of Newton steps from zero, unrolled;
-- ridge regression (``|y - Xw - b|^2 + alpha |w|^2``) in closed form.
+- ridge regression (``|y - Xw - b|^2 + alpha |w|^2``) in closed form;
+- the small torch network of :mod:`._torch_mlp` by the same AdamW steps from
+  the same seeded start, of which only the last ``unroll`` are differentiated
+  (truncated back-propagation through training; the network has no closed form).
 
 Rows may carry soft labels ``q`` in ``[0, 1]``.
 """
@@ -15,7 +18,10 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["standardise", "logistic_fit", "logistic_fit_implicit", "ridge_fit", "predict_logits"]
+__all__ = ["standardise", "logistic_fit", "logistic_fit_implicit", "ridge_fit", "predict_logits", "network_fit",
+           "network_predict", "NETWORK_UNROLL"]
+
+NETWORK_UNROLL = 20  # differentiated (last) AdamW steps of the network's training
 
 
 def standardise(x: torch.Tensor):
@@ -87,3 +93,60 @@ def ridge_fit(x: torch.Tensor, y: torch.Tensor, alpha: float) -> torch.Tensor:
 def predict_logits(theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     """Linear predictor ``b + x @ w`` for rows ``x`` (shape ``(n, d)``)."""
     return theta[0] + x @ theta[1:]
+
+
+def network_predict(params, x: torch.Tensor) -> torch.Tensor:
+    """Output of the one-hidden-layer network ``params`` for rows ``x`` (shape ``(n, d)``); shape ``(n,)``."""
+    w1, b1, w2, b2 = params
+    return torch.tanh(x @ w1 + b1) @ w2 + b2
+
+
+def network_fit(x: torch.Tensor, y: torch.Tensor, *, classify: bool, hidden: int, steps: int, lr: float,
+                weight_decay: float, seed: int = 0, unroll: int = NETWORK_UNROLL):
+    """Train the network of :class:`~._torch_mlp.TorchMLPClassifier` (or ``Regressor``) on ``(x, y)``.
+
+    The start, the loss and the AdamW steps are those of the estimator (soft
+    labels ``y`` in ``[0, 1]`` for ``classify``, real targets otherwise, fitted
+    standardised), so with ``unroll >= steps`` the result equals its fit. The
+    first ``steps - unroll`` steps run without autograd; the last ``unroll``
+    carry the gradient to ``x`` and ``y``.
+
+    Returns
+    -------
+    (list of torch.Tensor, float, float)
+        The parameters, and the target mean and standard deviation to map
+        regression outputs back (0 and 1 for ``classify``).
+    """
+    gen = torch.Generator().manual_seed(int(seed))
+    d = x.shape[1]
+    params = [torch.randn(d, hidden, generator=gen, dtype=x.dtype) / d ** 0.5, torch.zeros(hidden, dtype=x.dtype),
+              torch.randn(hidden, generator=gen, dtype=x.dtype) / hidden ** 0.5, torch.zeros((), dtype=x.dtype)]
+    y_mu, y_sd = torch.zeros((), dtype=x.dtype), torch.ones((), dtype=x.dtype)
+    if not classify:
+        y_mu, y_sd = y.mean(), y.std(unbiased=False).clamp_min(1e-12)
+    m1 = [torch.zeros_like(p) for p in params]
+    m2 = [torch.zeros_like(p) for p in params]
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    for t in range(1, steps + 1):
+        live = t > steps - unroll
+        with torch.enable_grad():  # also under an outer no_grad, e.g. when only scoring a table
+            xs, ys = (x, y) if live else (x.detach(), y.detach())
+            target = ys if classify else (ys - y_mu) / y_sd
+            params = [p if live and p.requires_grad else p.detach().requires_grad_(True) for p in params]
+            out = network_predict(params, xs)
+            if classify:
+                loss = torch.nn.functional.binary_cross_entropy_with_logits(out, target)
+            else:
+                loss = ((out - target) ** 2).mean()
+            grads = torch.autograd.grad(loss, params, create_graph=live)
+            new = []
+            for i, (p, g) in enumerate(zip(params, grads)):
+                if not live:
+                    p, g, m1[i], m2[i] = p.detach(), g.detach(), m1[i].detach(), m2[i].detach()
+                p = p * (1 - lr * weight_decay)
+                m1[i] = b1 * m1[i] + (1 - b1) * g
+                m2[i] = b2 * m2[i] + (1 - b2) * g * g
+                denom = (m2[i] / (1 - b2 ** t)).sqrt() + eps
+                new.append(p - lr * (m1[i] / (1 - b1 ** t)) / denom)
+        params = new
+    return params, y_mu, y_sd

@@ -103,12 +103,25 @@ def _site_models(task, z, lab, packs, newton_steps):
         xs = z[:, idx]
         mu, sd = _inner.standardise(xs)
         xsn = (xs - mu) / sd
+        if task.learner.name.startswith("torch_mlp"):
+            yield _network_model(task, xsn, lab, mu, sd), blocks
+            continue
         if task.kind == "classification":
             theta = _inner.logistic_fit_implicit(xsn, torch.sigmoid(lab), _penalty(task, "C"), steps=newton_steps)
         else:
             theta = _inner.ridge_fit(xsn, lab, _penalty(task, "alpha"))
         yield (lambda x, missing, theta=theta, mu=mu, sd=sd:
                _inner.predict_logits(theta, torch.where(missing, 0.0, (x - mu) / sd))), blocks  # unrecorded -> mean
+
+
+def _network_model(task, xsn, lab, mu, sd):
+    """The torch network trained on the standardised synthetic rows ``xsn``, as a function of (rows, mask)."""
+    classify = task.kind == "classification"
+    params, y_mu, y_sd = _inner.network_fit(
+        xsn, torch.sigmoid(lab) if classify else lab, classify=classify, hidden=int(task.learner.param("hidden")),
+        steps=int(task.learner.param("epochs")), lr=float(task.learner.param("lr")),
+        weight_decay=float(task.learner.param("weight_decay")))
+    return lambda x, missing: _inner.network_predict(params, torch.where(missing, 0.0, (x - mu) / sd)) * y_sd + y_mu
 
 
 def _pairwise(out, y):
@@ -194,7 +207,7 @@ def site_metric_risk(task, z, lab, packs, newton_steps) -> float:
 
 
 def _penalty(task, key: str) -> float:
-    """The learner's own ``C``/``alpha``, or 1.0 when a non-linear learner is stood in for."""
+    """The learner's own ``C``/``alpha``, or 1.0 when a random forest is stood in for by a linear model."""
     from .learners import LEARNERS
 
     return float(task.learner.param(key)) if key in LEARNERS[task.learner.name][1] else 1.0

@@ -10,9 +10,10 @@ label 0 with weight ``1 - p``), which gives exactly the soft cross-entropy.
 
 Estimators (:data:`LEARNERS`): L2 logistic regression, ridge, random forests
 and a small torch network (``torch_mlp_classifier`` / ``torch_mlp_regressor``,
-:mod:`._torch_mlp`). The task distiller differentiates through logistic
-regression or ridge exactly; for the others it stands in the linear model of
-the same kind.
+:mod:`._torch_mlp`). The task distiller differentiates exactly through
+logistic regression and ridge, through the network's training truncated to its
+last steps (:func:`._inner.network_fit`), and stands in the linear model of the
+same kind for a random forest.
 """
 
 from __future__ import annotations
