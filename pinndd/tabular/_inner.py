@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import torch
 
-__all__ = ["standardise", "logistic_fit", "logistic_fit_implicit", "ridge_fit", "predict_logits", "network_fit",
-           "network_predict", "NETWORK_UNROLL"]
+__all__ = ["standardise", "logistic_fit", "logistic_fit_implicit", "ridge_fit", "predict_logits", "network_init",
+           "network_fit", "network_predict", "NETWORK_UNROLL"]
 
 NETWORK_UNROLL = 20  # differentiated (last) AdamW steps of the network's training
 
@@ -95,6 +95,18 @@ def predict_logits(theta: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
     return theta[0] + x @ theta[1:]
 
 
+def network_init(d: int, hidden: int, *, seed: int, dtype=torch.float64) -> list:
+    """Start of the one-hidden-layer network: ``[w1 (d, hidden), b1 (hidden,), w2 (hidden,), b2 ()]``.
+
+    Weights are normal draws scaled by ``1 / sqrt(fan-in)`` from a
+    ``torch.Generator`` seeded by ``seed`` (global random state is untouched);
+    biases are zero.
+    """
+    gen = torch.Generator().manual_seed(int(seed))
+    return [torch.randn(d, hidden, generator=gen, dtype=dtype) / d ** 0.5, torch.zeros(hidden, dtype=dtype),
+            torch.randn(hidden, generator=gen, dtype=dtype) / hidden ** 0.5, torch.zeros((), dtype=dtype)]
+
+
 def network_predict(params, x: torch.Tensor) -> torch.Tensor:
     """Output of the one-hidden-layer network ``params`` for rows ``x`` (shape ``(n, d)``); shape ``(n,)``."""
     w1, b1, w2, b2 = params
@@ -109,7 +121,8 @@ def network_fit(x: torch.Tensor, y: torch.Tensor, *, classify: bool, hidden: int
     labels ``y`` in ``[0, 1]`` for ``classify``, real targets otherwise, fitted
     standardised), so with ``unroll >= steps`` the result equals its fit. The
     first ``steps - unroll`` steps run without autograd; the last ``unroll``
-    carry the gradient to ``x`` and ``y``.
+    carry the gradient to ``x`` and ``y`` (none do when called under
+    ``torch.no_grad``).
 
     Returns
     -------
@@ -117,10 +130,9 @@ def network_fit(x: torch.Tensor, y: torch.Tensor, *, classify: bool, hidden: int
         The parameters, and the target mean and standard deviation to map
         regression outputs back (0 and 1 for ``classify``).
     """
-    gen = torch.Generator().manual_seed(int(seed))
-    d = x.shape[1]
-    params = [torch.randn(d, hidden, generator=gen, dtype=x.dtype) / d ** 0.5, torch.zeros(hidden, dtype=x.dtype),
-              torch.randn(hidden, generator=gen, dtype=x.dtype) / hidden ** 0.5, torch.zeros((), dtype=x.dtype)]
+    params = network_init(x.shape[1], hidden, seed=seed, dtype=x.dtype)
+    if not torch.is_grad_enabled():  # only scoring a table: no step needs a graph
+        unroll = 0
     y_mu, y_sd = torch.zeros((), dtype=x.dtype), torch.ones((), dtype=x.dtype)
     if not classify:
         y_mu, y_sd = y.mean(), y.std(unbiased=False).clamp_min(1e-12)

@@ -1,7 +1,8 @@
 """A small torch network as a scikit-learn estimator, so a merge task may name one as its learner.
 
-One hidden layer of ``tanh`` units, trained full-batch with Adam on the
-(sample-weighted) cross-entropy or squared error plus decoupled weight decay.
+One hidden layer of ``tanh`` units (start and forward pass shared with the
+task distiller's differentiable copy in :mod:`._inner`), trained full-batch
+with AdamW on the (sample-weighted) cross-entropy or squared error.
 Initial weights come from a ``torch.Generator`` seeded by ``seed``: no global
 random state is read or changed, and torch's global defaults are left alone.
 It fits inside the same pipeline as every other learner (mean imputation ->
@@ -14,6 +15,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+
+from ._inner import network_init, network_predict
 
 __all__ = ["TorchMLPClassifier", "TorchMLPRegressor"]
 
@@ -57,16 +60,13 @@ class _TorchMLP(BaseEstimator):
             self.y_mu_ = float((w * y).sum())
             self.y_sd_ = float(torch.sqrt((w * (y - self.y_mu_) ** 2).sum())) or 1.0
             y = (y - self.y_mu_) / self.y_sd_
-        gen = torch.Generator().manual_seed(int(self.seed))
-        d, h = x.shape[1], int(self.hidden)
-        params = [torch.randn(d, h, generator=gen, dtype=x.dtype) / np.sqrt(max(d, 1)), torch.zeros(h, dtype=x.dtype),
-                  torch.randn(h, generator=gen, dtype=x.dtype) / np.sqrt(h), torch.zeros((), dtype=x.dtype)]
+        params = network_init(x.shape[1], int(self.hidden), seed=self.seed, dtype=x.dtype)
         for p in params:
             p.requires_grad_(True)
         opt = torch.optim.AdamW(params, lr=float(self.lr), weight_decay=float(self.weight_decay))
         for _ in range(int(self.epochs)):
             opt.zero_grad()
-            out = self._forward(params, x)
+            out = network_predict(params, x)
             if self._classify:
                 loss = (w * torch.nn.functional.binary_cross_entropy_with_logits(out, y, reduction="none")).sum()
             else:
@@ -76,14 +76,9 @@ class _TorchMLP(BaseEstimator):
         self.params_ = [p.detach() for p in params]
         return self
 
-    @staticmethod
-    def _forward(params, x):
-        w1, b1, w2, b2 = params
-        return torch.tanh(x @ w1 + b1) @ w2 + b2
-
     def _output(self, x) -> np.ndarray:
         with torch.no_grad():
-            return self._forward(self.params_, torch.as_tensor(np.asarray(x, dtype=float))).numpy()
+            return network_predict(self.params_, torch.as_tensor(np.asarray(x, dtype=float))).numpy()
 
 
 class TorchMLPClassifier(ClassifierMixin, _TorchMLP):
