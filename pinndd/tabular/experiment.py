@@ -61,6 +61,14 @@ def load_config_data(cfg):
     return f"bundled_{cfg.table}", data.sources, data.full, data.kind
 
 
+def _per_site_split(sources, full, cfg, seed):
+    """Seed ``seed``'s ``per_site`` split: (training sources, held-out sources, complete training sources)."""
+    strat = cfg.learner.kind == "classification"
+    train, test = split_sites(sources, cfg.test_fraction, seed=seed, stratify=strat)
+    full_train = split_sites(full, cfg.test_fraction, seed=seed, stratify=strat)[0] if full else None
+    return train, test, full_train
+
+
 def development_sources(sources, full, cfg, seed):
     """The sites without the rows that seed ``seed``'s ``per_site`` split holds out for testing.
 
@@ -69,9 +77,8 @@ def development_sources(sources, full, cfg, seed):
     (tuple of Source, tuple of Source or None)
         The remaining rows of ``sources`` and of their complete counterparts ``full``.
     """
-    strat = cfg.learner.kind == "classification"
-    kept = split_sites(sources, cfg.test_fraction, seed=seed, stratify=strat)[0]
-    return kept, (split_sites(full, cfg.test_fraction, seed=seed, stratify=strat)[0] if full else None)
+    train, _, full_train = _per_site_split(sources, full, cfg, seed)
+    return train, full_train
 
 
 def _folds(split, sources, full, cfg, seed):
@@ -79,10 +86,7 @@ def _folds(split, sources, full, cfg, seed):
     if cfg.evaluate_on == "development":
         sources, full = development_sources(sources, full, cfg, seed)
     if split == "per_site":
-        strat = cfg.learner.kind == "classification"
-        train, test = split_sites(sources, cfg.test_fraction, seed=seed, stratify=strat)
-        full_train = split_sites(full, cfg.test_fraction, seed=seed, stratify=strat)[0] if full else None
-        yield train, test, full_train
+        yield _per_site_split(sources, full, cfg, seed)
         return
     for k in range(len(sources)):
         keep = [i for i in range(len(sources)) if i != k]
