@@ -23,7 +23,7 @@ import torch
 
 from pde_catalog import get_problem
 from pinndd.distillers import distiller_names, get_distiller
-from pinndd.learner import ConditionalPINN, PointBatch, train
+from pinndd.learner import ConditionalPINN, PointBatch, Recipe, train
 from pinndd.task import Task
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -35,7 +35,7 @@ def _full_training_seconds(problem, n_full: int, steps: int) -> float:
     pinn = ConditionalPINN(problem, 32, 3)
     batch = PointBatch.from_point_sets([full], dtype=pinn.dtype, device="cpu")
     start = time.perf_counter()
-    train(pinn, pinn.init([1_000_000]), batch, steps=steps, lr=1e-3)
+    train(pinn, pinn.init([1_000_000]), batch, Recipe.adam(steps, 1e-3))
     return time.perf_counter() - start
 
 

@@ -40,7 +40,7 @@ import torch
 
 from pde_catalog import Box, Problem, Region, get_problem
 from pinndd import deepxde_adapter
-from pinndd.learner import ConditionalPINN, PointBatch, train
+from pinndd.learner import ConditionalPINN, PointBatch, Recipe, train
 from pinndd.pointset import KINDS, make_point_set
 from pinndd.sampling import points_from_unit, sample_point_arrays, unit_sequence
 
@@ -127,7 +127,7 @@ def _clock():
 def run_ours(pinn, init, batch, steps, lr):
     """Train all models at once; returns ((wall s, CPU s), final loss per model, params)."""
     start = _clock()
-    result = train(pinn, init, batch, steps=steps, lr=lr, record_every=max(steps, 1))
+    result = train(pinn, init, batch, Recipe.adam(steps, lr), record_every=max(steps, 1))
     return _clock() - start, result.loss_history[-1], result.params
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 import torch
 import xarray as xr
 
-from .learner import ConditionalPINN, PointBatch, train
+from .learner import ConditionalPINN, PointBatch, Recipe, train
 from .risk import RiskMeasure
 
 __all__ = ["EvaluationSet", "Evaluator", "METRICS", "EVAL_SEED_OFFSET", "eval_seed"]
@@ -92,18 +92,16 @@ class Evaluator:
     ----------
     pinn : ConditionalPINN
         Architecture, dtype and device of the fresh learners.
-    steps : int
-        Adam steps.
-    lr : float
-        Adam learning rate.
+    recipe : Recipe
+        How they are trained.
     replicates : int
         Fresh learners per point set.
     progress : bool
         Show progress bars.
     """
 
-    def __init__(self, pinn: ConditionalPINN, *, steps: int, lr: float, replicates: int = 1, progress: bool = False):
-        self.pinn, self.steps, self.lr = pinn, steps, lr
+    def __init__(self, pinn: ConditionalPINN, recipe: Recipe, *, replicates: int = 1, progress: bool = False):
+        self.pinn, self.recipe = pinn, recipe
         self.replicates, self.progress = replicates, progress
 
     def train(self, point_sets, seeds):
@@ -115,7 +113,7 @@ class Evaluator:
         init_seeds = [eval_seed(s, r) for s in seeds for r in range(self.replicates)]
         batch = PointBatch.from_point_sets(point_sets, dtype=self.pinn.dtype, device=self.pinn.device)
         start = time.perf_counter()
-        result = train(self.pinn, self.pinn.init(init_seeds), batch.repeat(self.replicates), steps=self.steps, lr=self.lr, progress=self.progress)
+        result = train(self.pinn, self.pinn.init(init_seeds), batch.repeat(self.replicates), self.recipe, progress=self.progress)
         return result, init_seeds, time.perf_counter() - start
 
     def measure(self, params, evaluation: EvaluationSet, diverged):

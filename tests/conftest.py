@@ -29,6 +29,7 @@ splits = ["train", "ood_far"]
 width = 8
 depth = 2
 steps = 30
+lbfgs_iters = 10
 lr = 1e-3
 
 [evaluation]

@@ -4,7 +4,7 @@ import torch
 
 from pde_catalog import get_problem
 from pinndd.evaluate import EVAL_SEED_OFFSET, EvaluationSet, Evaluator, aggregate, eval_seed
-from pinndd.learner import ConditionalPINN
+from pinndd.learner import ConditionalPINN, Recipe
 
 
 def test_eval_seeds_are_disjoint():
@@ -31,7 +31,7 @@ def test_metrics_of_a_perfect_and_a_zero_prediction(monkeypatch):
     # zero network output: L2RE = 1 exactly, max error = max |u_ref|
     with torch.no_grad():
         params[-1][0].zero_()
-    metrics, u_pred = Evaluator(pinn, steps=0, lr=1e-3).measure(params, evaluation, np.array([False]))
+    metrics, u_pred = Evaluator(pinn, Recipe.adam(0, 1e-3)).measure(params, evaluation, np.array([False]))
     np.testing.assert_allclose(metrics[0, :, 0], 1.0)
     np.testing.assert_allclose(metrics[0, :, 2], np.abs(evaluation.u_ref).reshape(2, -1).max(axis=1))
     assert np.all(u_pred == 0)
@@ -50,5 +50,5 @@ def test_diverged_models_report_nan():
     problem = get_problem("heat1d")
     evaluation = EvaluationSet.draw(problem, ["train"], 1, seed=0)
     pinn = ConditionalPINN(problem, 4, 1)
-    metrics, _ = Evaluator(pinn, steps=0, lr=1e-3).measure(pinn.init([0, 1]), evaluation, np.array([True, False]))
+    metrics, _ = Evaluator(pinn, Recipe.adam(0, 1e-3)).measure(pinn.init([0, 1]), evaluation, np.array([True, False]))
     assert np.isnan(metrics[0]).all() and np.isfinite(metrics[1]).all()

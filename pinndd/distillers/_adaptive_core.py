@@ -35,7 +35,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..errors import ConfigError
-from ..learner import ConditionalPINN, PointBatch, train
+from ..learner import ConditionalPINN, PointBatch, Recipe, train
 from ..pointset import make_point_set
 from ..sampling import points_from_unit, sample_point_arrays, split_budget
 from ._base import Distiller
@@ -197,7 +197,7 @@ class _Context:
         """Adam (fresh state) from ``params`` on the given points; keeps the result in ``self.params``."""
         ps = make_point_set(self.problem, interior, constraint, kind)
         batch = PointBatch.from_point_sets([ps], dtype=self.pinn.dtype, device=self.pinn.device)
-        self.params = train(self.pinn, params, batch, steps=steps, lr=lr, record_every=max(steps, 1)).params
+        self.params = train(self.pinn, params, batch, Recipe.adam(steps, lr), record_every=max(steps, 1)).params
 
     def uniform(self, n: int) -> np.ndarray:
         """``n`` i.i.d. uniform interior points over the domain and the region, shape (n, D + P)."""

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..learner import ConditionalPINN, train
+from ..learner import ConditionalPINN, Recipe, train
 from ..learner._functional import adam_init, unrolled_train
 from ._base import Distiller, get_distiller, register_distiller
 from ._learnable import LearnablePoints, per_condition_loss, target_batch
@@ -147,7 +147,7 @@ class TaskDistiller(Distiller):
         done = 0
         for k in np.argsort(ages):
             if ages[k] > done:
-                current = train(pinn, current, batch, steps=int(ages[k] - done), lr=p["inner_lr"]).params
+                current = train(pinn, current, batch, Recipe.adam(int(ages[k] - done), p["inner_lr"])).params
                 done = int(ages[k])
             snapshots[k] = [tuple(t[k : k + 1] for t in layer) for layer in current]
         pool = [tuple(torch.cat([snap[i][j] for snap in snapshots]) for j in range(2)) for i in range(len(params))]

@@ -13,6 +13,7 @@ from pathlib import Path
 from pde_catalog import SPLITS, problem_class, problem_names
 
 from ..errors import ConfigError
+from ..learner import ConditionalPINN, Recipe, resolve_device
 from ..risk import parse_risk
 
 __all__ = ["ExperimentConfig", "LearnerConfig", "EvaluationConfig", "DistillerSpec", "load_config", "parse_config"]
@@ -20,15 +21,24 @@ __all__ = ["ExperimentConfig", "LearnerConfig", "EvaluationConfig", "DistillerSp
 
 @dataclass(frozen=True)
 class LearnerConfig:
-    """The PINN every point set is judged with (``[learner]``)."""
+    """The PINN every point set is judged with, and how it is trained (``[learner]``).
+
+    The architecture keys are the fields below; every other key of
+    ``[learner]`` is a field of :class:`~pinndd.learner.Recipe` (``steps``,
+    ``lr``, ``schedule``, ``lbfgs_iters``, ...), whose defaults are the
+    recommended recipe.
+    """
 
     width: int = 32
     depth: int = 3
-    steps: int = 2000
-    lr: float = 1e-3
     bc_weight: float = 1.0
     dtype: str = "float32"
     device: str = "cpu"
+    recipe: Recipe = Recipe()
+
+    def pinn(self, problem, width: int | None = None, depth: int | None = None) -> ConditionalPINN:
+        """The learner of ``problem`` (another width/depth for a second architecture)."""
+        return ConditionalPINN(problem, width or self.width, depth or self.depth, dtype=self.dtype, device=resolve_device(self.device), bc_weight=self.bc_weight)
 
 
 @dataclass(frozen=True)
@@ -115,14 +125,35 @@ def _names(value, key: str, allowed=None, kind=str) -> tuple:
     return items
 
 
-def _validate_learner(learner: LearnerConfig, where: str = "learner") -> None:
-    for key in ("width", "depth", "steps"):
+_ARCHITECTURE = ("width", "depth", "bc_weight", "dtype", "device")
+
+
+def _learner(table, where: str = "learner") -> LearnerConfig:
+    """``[learner]``: architecture keys, then the recipe's keys, each validated once."""
+    if not isinstance(table, dict):
+        raise ConfigError(f"[{where}] must be a table, got {table!r}")
+    recipe_keys = [f.name for f in fields(Recipe)]
+    _check_keys(table, (*_ARCHITECTURE, *recipe_keys), where)
+    arch = {k: v for k, v in table.items() if k in _ARCHITECTURE}
+    names = {f.name: f for f in fields(LearnerConfig)}
+    arch = {k: _typed(v, type(names[k].default), f"{where}.{k}") for k, v in arch.items()}
+    try:
+        recipe = Recipe(**{k: v for k, v in table.items() if k in recipe_keys})
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"{where}.{err}") from None
+    learner = LearnerConfig(**arch, recipe=recipe)
+    for key in ("width", "depth"):
         if getattr(learner, key) < 1:
             raise ConfigError(f"{where}.{key} must be at least 1, got {getattr(learner, key)}")
-    if not learner.lr > 0:
-        raise ConfigError(f"{where}.lr must be positive, got {learner.lr}")
+    if not 0 <= learner.bc_weight < float("inf"):
+        raise ConfigError(f"{where}.bc_weight must be finite and non-negative, got {learner.bc_weight}")
     if learner.dtype not in ("float32", "float64"):
         raise ConfigError(f"{where}.dtype must be 'float32' or 'float64', got {learner.dtype!r}")
+    try:
+        resolve_device(learner.device)
+    except ValueError as err:
+        raise ConfigError(f"{where}.device: {err}") from None
+    return learner
 
 
 def _distillers(names, tables: dict) -> tuple:
@@ -192,8 +223,7 @@ def parse_config(raw: dict) -> ExperimentConfig:
         import dataclasses
 
         _check_keys(table, [f.name for f in dataclasses.fields(problem_class(name))], f"problem.{name}")
-    learner = _section(LearnerConfig, raw.get("learner", {}), "learner")
-    _validate_learner(learner)
+    learner = _learner(raw.get("learner", {}))
     evaluation = _section(EvaluationConfig, raw.get("evaluation", {}), "evaluation")
     if evaluation.conditions_per_split < 1 or evaluation.replicates < 1:
         raise ConfigError("evaluation.conditions_per_split and evaluation.replicates must be at least 1")

@@ -24,7 +24,6 @@ from ..distillers import get_distiller
 from ..errors import ConfigError
 from ..evaluate import Evaluator, EvaluationSet, aggregate, fields_dataset
 from ..io import write_csv, write_netcdf, write_text
-from ..learner import ConditionalPINN
 from ..pointset import PointSet
 from ..risk import parse_risk
 from ..task import Task
@@ -88,9 +87,8 @@ def _architectures(config):
 def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progress: bool):
     """Train and measure the learners of one group of equally sized point sets."""
     label, width, depth = arch
-    lc = config.learner
-    pinn = ConditionalPINN(problem, width, depth, dtype=lc.dtype, device=lc.device, bc_weight=lc.bc_weight)
-    evaluator = Evaluator(pinn, steps=lc.steps, lr=lc.lr, replicates=config.evaluation.replicates, progress=progress)
+    pinn = config.learner.pinn(problem, width, depth)
+    evaluator = Evaluator(pinn, config.learner.recipe, replicates=config.evaluation.replicates, progress=progress)
     result, init_seeds, train_s = evaluator.train([c[3] for c in group], [c[2] for c in group])
     metrics, u_pred = evaluator.measure(result.params, evaluation, result.diverged)
     table = aggregate(metrics, evaluation.split, config.splits)

@@ -1,7 +1,13 @@
-"""The learner: a conditional PINN trained functionally, many models at once."""
+"""The learner: a conditional PINN and its training recipe, many models trained at once."""
 
+from ._device import resolve_device
+from ._lbfgs import LbfgsResult, batched_lbfgs
 from ._mlp import forward, forward_jet, init_params
 from ._pinn import ConditionalPINN, PointBatch
+from ._recipe import Recipe
 from ._train import TrainResult, train
 
-__all__ = ["ConditionalPINN", "PointBatch", "TrainResult", "forward", "forward_jet", "init_params", "train"]
+__all__ = [
+    "ConditionalPINN", "LbfgsResult", "PointBatch", "Recipe", "TrainResult",
+    "batched_lbfgs", "forward", "forward_jet", "init_params", "resolve_device", "train",
+]

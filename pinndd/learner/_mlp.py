@@ -14,7 +14,7 @@ import math
 
 import torch
 
-__all__ = ["init_params", "forward", "forward_jet"]
+__all__ = ["init_params", "forward", "forward_jet", "fourier_embedding"]
 
 
 def init_params(sizes, seeds, *, dtype, device):
@@ -51,27 +51,58 @@ def init_params(sizes, seeds, *, dtype, device):
     return params
 
 
-def forward(params, inputs):
+def fourier_embedding(inputs, frequencies):
+    """Fourier features ``[cos(z B), sin(z B)]`` of normalised inputs.
+
+    Parameters
+    ----------
+    inputs : torch.Tensor, shape (M, N, D)
+    frequencies : torch.Tensor, shape (D, F)
+        The fixed matrix ``B``.
+
+    Returns
+    -------
+    torch.Tensor, shape (M, N, 2 F)
+    """
+    z = inputs @ frequencies
+    return torch.cat([torch.cos(z), torch.sin(z)], dim=-1)
+
+
+def forward(params, inputs, frequencies=None):
     """Evaluate every model on its own inputs.
 
     Parameters
     ----------
     params : list of (W, b)
-    inputs : torch.Tensor, shape (M, N, fan_in)
+    inputs : torch.Tensor, shape (M, N, D)
         Already normalised network inputs.
+    frequencies : torch.Tensor, shape (D, F), optional
+        Fourier-feature matrix; the first layer then reads ``2 F`` features.
 
     Returns
     -------
     torch.Tensor, shape (M, N)
     """
-    h = inputs
+    h = inputs if frequencies is None else fourier_embedding(inputs, frequencies)
     for w, b in params[:-1]:
         h = torch.tanh(torch.baddbmm(b, h, w))
     w, b = params[-1]
     return torch.baddbmm(b, h, w)[..., 0]
 
 
-def forward_jet(params, inputs, inv_scale, first, second):
+def _embedded_stream(inputs, frequencies, scale, first, pos):
+    """Fourier features and their input derivatives, stacked as one stream (M, 1 + k1 + k2, N, 2F)."""
+    z = inputs @ frequencies  # (M, N, F)
+    c, s = torch.cos(z), torch.sin(z)
+    dz = (frequencies[first, :] * scale[:, None])[None, :, None, :]  # (1, k1, 1, F)
+    t = dz.index_select(1, pos)
+    c, s = c.unsqueeze(1), s.unsqueeze(1)
+    d1 = torch.cat([-s * dz, c * dz], dim=-1)
+    d2 = torch.cat([-c * t * t, -s * t * t], dim=-1)
+    return torch.cat([torch.cat([c, s], dim=-1), d1, d2], dim=1)
+
+
+def forward_jet(params, inputs, inv_scale, first, second, frequencies=None):
     """Values and input derivatives of every model, by forward propagation.
 
     The value and its derivative streams are stacked on one axis, so each
@@ -89,6 +120,8 @@ def forward_jet(params, inputs, inv_scale, first, second):
     second : sequence of int
         Input columns whose pure second derivative is wanted (each must also
         be in ``first``).
+    frequencies : torch.Tensor, shape (D, F), optional
+        Fourier-feature matrix (see :func:`forward`).
 
     Returns
     -------
@@ -102,14 +135,19 @@ def forward_jet(params, inputs, inv_scale, first, second):
     w0, b0 = params[0]
     pos = torch.tensor([first.index(c) for c in second], dtype=torch.long, device=w0.device)
     scale = torch.tensor([inv_scale[c] for c in first], dtype=w0.dtype, device=w0.device)
-    z = torch.baddbmm(b0, inputs, w0)  # (M, N, W)
-    # Tangents of the first pre-activation are constant over points: W0 rows times slopes.
-    dz = (w0[:, first, :] * scale[None, :, None]).unsqueeze(2)  # (M, k1, 1, W)
-    h = torch.tanh(z)
-    s = 1.0 - h * h
-    t = dz.index_select(1, pos)
-    stream = torch.cat([h.unsqueeze(1), s.unsqueeze(1) * dz, (-2.0 * h * s).unsqueeze(1) * t * t], dim=1)
-    for w, b in params[1:-1]:
+    if frequencies is None:
+        z = torch.baddbmm(b0, inputs, w0)  # (M, N, W)
+        # Tangents of the first pre-activation are constant over points: W0 rows times slopes.
+        dz = (w0[:, first, :] * scale[None, :, None]).unsqueeze(2)  # (M, k1, 1, W)
+        h = torch.tanh(z)
+        s = 1.0 - h * h
+        t = dz.index_select(1, pos)
+        stream = torch.cat([h.unsqueeze(1), s.unsqueeze(1) * dz, (-2.0 * h * s).unsqueeze(1) * t * t], dim=1)
+        hidden = params[1:-1]
+    else:
+        stream = _embedded_stream(inputs, frequencies, scale, first, pos).expand(m, -1, -1, -1)
+        hidden = params[:-1]
+    for w, b in hidden:
         zz = torch.bmm(stream.reshape(m, -1, stream.shape[-1]), w).view(m, 1 + k1 + k2, n, -1)
         z, dz, d2z = zz.split([1, k1, k2], dim=1)
         h = torch.tanh(z + b.unsqueeze(1))

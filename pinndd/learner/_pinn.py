@@ -14,11 +14,13 @@ import torch
 
 from pde_catalog import Jet
 
+from ._causal import causal_mean
 from ._mlp import forward, forward_jet, init_params
 
 __all__ = ["ConditionalPINN", "PointBatch"]
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
+_FOURIER_SEED = 20230812
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,13 @@ class ConditionalPINN:
         ``"cpu"`` or ``"cuda"`` (any torch device string).
     bc_weight : float
         Weight of the Dirichlet misfit relative to the residual in :meth:`loss`.
+    fourier_features : int
+        Number of Fourier features ``F`` of the inputs (0: none); the network
+        then reads ``[cos(z B), sin(z B)]`` of the normalised inputs ``z``,
+        with ``B`` of shape ``(D + P, F)`` drawn once from N(0, ``fourier_scale``^2)
+        with a fixed generator (the same for every model and run).
+    fourier_scale : float
+        Standard deviation of the Fourier frequencies.
 
     Notes
     -----
@@ -87,7 +96,7 @@ class ConditionalPINN:
     its family (the widest range any split uses), the same for every model.
     """
 
-    def __init__(self, problem, width: int = 32, depth: int = 3, *, dtype="float32", device="cpu", bc_weight: float = 1.0):
+    def __init__(self, problem, width: int = 32, depth: int = 3, *, dtype="float32", device="cpu", bc_weight: float = 1.0, fourier_features: int = 0, fourier_scale: float = 1.0):
         if dtype not in _DTYPES:
             raise ValueError(f"dtype must be one of {', '.join(_DTYPES)}, got {dtype!r}")
         for key, value in (("width", width), ("depth", depth)):
@@ -104,7 +113,17 @@ class ConditionalPINN:
         self._centre = torch.as_tensor((upper + lower) / 2, dtype=self.dtype, device=self.device)
         self._inv_scale_values = (1.0 / half).tolist()
         self._inv_scale = torch.as_tensor(1.0 / half, dtype=self.dtype, device=self.device)
-        self.sizes = (len(lower), *([width] * depth), 1)
+        if isinstance(fourier_features, bool) or not isinstance(fourier_features, int) or fourier_features < 0:
+            raise ValueError(f"fourier_features must be a non-negative integer, got {fourier_features!r}")
+        if not 0 < fourier_scale < float("inf"):
+            raise ValueError(f"fourier_scale must be positive and finite, got {fourier_scale!r}")
+        self.frequencies = None
+        if fourier_features:
+            gen = torch.Generator().manual_seed(_FOURIER_SEED)
+            b = torch.randn(len(lower), fourier_features, generator=gen, dtype=torch.float64) * fourier_scale
+            self.frequencies = b.to(dtype=self.dtype, device=self.device)
+        n_inputs = 2 * fourier_features if fourier_features else len(lower)
+        self.sizes = (n_inputs, *([width] * depth), 1)
 
     def init(self, seeds):
         """Fresh parameters, one model per seed (see :func:`~pinndd.learner._mlp.init_params`)."""
@@ -115,7 +134,7 @@ class ConditionalPINN:
 
     def predict(self, params, points):
         """u at points, shape (M, N), for points of shape (M, N, D + P)."""
-        return forward(params, self._inputs(points))
+        return forward(params, self._inputs(points), self.frequencies)
 
     def jet(self, params, points):
         """The field and its derivatives at points of shape (M, N, D + P).
@@ -129,7 +148,7 @@ class ConditionalPINN:
         coords = self.problem.coords
         first = list(range(len(coords)))
         second = [coords.index(c) for c in self.problem.second_derivatives]
-        u, d1, d2 = forward_jet(params, self._inputs(points), self._inv_scale_values, first, second)
+        u, d1, d2 = forward_jet(params, self._inputs(points), self._inv_scale_values, first, second, self.frequencies)
         jet = Jet(u=u, d1={coords[i]: v for i, v in d1.items()}, d2={coords[i]: v for i, v in d2.items()})
         return jet, *self.split_columns(points)
 
@@ -145,14 +164,34 @@ class ConditionalPINN:
         jet, x, beta = self.jet(params, points)
         return self.problem.residual(jet, x, beta)
 
-    def loss_terms(self, params, batch: PointBatch):
-        """Weighted mean squared residual and Dirichlet misfit, each of shape (M,)."""
+    def loss_terms(self, params, batch: PointBatch, *, causal: float = 0.0, causal_bins: int = 16):
+        """Weighted mean squared residual and Dirichlet misfit, each of shape (M,).
+
+        Parameters
+        ----------
+        params : list of (W, b)
+        batch : PointBatch
+        causal : float
+            Causality parameter epsilon; positive values weight the residual
+            by time slab (see :func:`~pinndd.learner._causal.causal_mean`).
+        causal_bins : int
+            Number of time slabs.
+        """
         r = self.residual(params, batch.interior)
         misfit = self.predict(params, batch.constraint) - batch.constraint_target
         w_i, w_c = batch.interior_weight, batch.constraint_weight
-        res = (w_i * r * r).sum(1) / w_i.sum(1).clamp_min(1e-30)
+        if causal > 0:
+            t = batch.interior[..., self._time_column()]
+            res = causal_mean(r * r, w_i, t, self.problem.domain[self._time_column()], eps=causal, bins=causal_bins)
+        else:
+            res = (w_i * r * r).sum(1) / w_i.sum(1).clamp_min(1e-30)
         bc = (w_c * misfit * misfit).sum(1) / w_c.sum(1).clamp_min(1e-30)
         return res, bc
+
+    def _time_column(self) -> int:
+        if "t" not in self.problem.coords:
+            raise ValueError(f"causal weighting needs a time coordinate 't'; {self.problem.name} has {self.problem.coords}")
+        return self.problem.coords.index("t")
 
     def loss(self, params, batch: PointBatch):
         """Physics-informed loss of every model, shape (M,)."""

@@ -1,4 +1,10 @@
-"""Adam training of a batch of conditional PINNs, with divergence detection."""
+"""Training a batch of conditional PINNs with a :class:`Recipe`: Adam, then batched L-BFGS.
+
+Phase 1 is Adam with the recipe's learning-rate schedule, loss balancing,
+causal weighting and plateau rule; phase 2 is :func:`batched_lbfgs`. Every rule
+acts per model, so the ``M`` models of a batch are ``M`` independent runs done
+at once.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,9 @@ import torch
 from tqdm.auto import tqdm
 
 from ..errors import DivergenceError
+from ._lbfgs import batched_lbfgs
+from ._parametrize import Parametrization, from_matrix, to_matrix
+from ._recipe import Recipe
 
 __all__ = ["TrainResult", "train"]
 
@@ -26,25 +35,157 @@ class TrainResult:
     params : list of (torch.Tensor, torch.Tensor)
         Trained parameters of the ``M`` models (detached).
     loss_history : numpy.ndarray, shape (n_records, M)
-        Loss every ``record_every`` steps (and at the last step).
+        Loss every ``record_every`` Adam steps or L-BFGS iterations, and at
+        the end of each phase: the objective being minimised (with balancing
+        weights and causal weighting where the recipe has them); the last row
+        is the plain physics-informed loss of the final parameters.
     steps_recorded : numpy.ndarray, shape (n_records,)
+        Adam steps, then ``recipe.steps`` plus L-BFGS iterations.
     diverged : numpy.ndarray of bool, shape (M,)
-        Models whose loss became NaN or infinite; their gradients are zeroed
-        from that step on (Adam's momentum may still move them a little) and
-        their results must not be trusted.
+        Models whose loss became NaN or infinite; they are frozen from that
+        step on and their results must not be trusted.
+    adam_steps : numpy.ndarray of int, shape (M,)
+        Adam steps each model took (fewer than ``recipe.steps`` after a plateau stop).
+    lbfgs_iterations : numpy.ndarray of int, shape (M,)
+    stop_reason : tuple of str
+        Why each model's last phase ended.
+    term_weights : numpy.ndarray, shape (M, 2)
+        Final weights of the residual and condition terms (ones without balancing).
     """
 
     params: list
     loss_history: np.ndarray
     steps_recorded: np.ndarray
     diverged: np.ndarray
+    adam_steps: np.ndarray
+    lbfgs_iterations: np.ndarray
+    stop_reason: tuple
+    term_weights: np.ndarray
 
 
-def train(pinn, params, batch, *, steps: int, lr: float, record_every: int = 100, progress: bool = False, desc: str = "train", on_divergence: str = "warn"):
-    """Train ``M`` models jointly with Adam on the sum of their physics-informed losses.
+class _Objective:
+    """Per-model loss terms of the current leaves, with optional compilation."""
 
-    The models are independent: the loss is a sum of per-model terms and Adam
-    is elementwise, so this is exactly ``M`` separate Adam runs done at once.
+    def __init__(self, pinn, batch, param: Parametrization, recipe: Recipe):
+        self.pinn, self.batch, self.param = pinn, batch, param
+        self.scale = torch.tensor([1.0, pinn.bc_weight], dtype=pinn.dtype, device=pinn.device)
+        self._fns = {}
+        self.compile = recipe.compile
+
+    def _raw(self, leaves, causal: float, bins: int):
+        res, bc = self.pinn.loss_terms(self.param.params(leaves), self.batch, causal=causal, causal_bins=bins)
+        return torch.stack([res, bc], dim=1) * self.scale
+
+    def terms(self, leaves, causal: float = 0.0, bins: int = 16):
+        """Loss terms, shape (M, 2): residual and ``bc_weight`` times the condition misfit."""
+        key = (causal, bins)
+        if key not in self._fns:
+            self._fns[key] = self._compiled(key) if self.compile else (lambda lv: self._raw(lv, *key))
+        return self._fns[key](leaves)
+
+    def _compiled(self, key):
+        try:
+            fn = torch.compile(lambda lv: self._raw(lv, *key), dynamic=False)
+            fn([t.detach().requires_grad_() for t in self.param.initial])
+            return fn
+        except Exception as err:  # compilation is an optimisation; eager always works
+            warnings.warn(f"torch.compile unavailable ({type(err).__name__}); training eagerly", RuntimeWarning, stacklevel=3)
+            return lambda lv: self._raw(lv, *key)
+
+
+def _grad_norms(terms, leaves):
+    """Per-model gradient norm of each loss term, shape (M, n_terms)."""
+    norms = []
+    for j in range(terms.shape[1]):
+        grads = torch.autograd.grad(terms[:, j].sum(), leaves, retain_graph=True, allow_unused=True)
+        sq = sum((g * g).reshape(g.shape[0], -1).sum(1) for g in grads if g is not None)
+        norms.append(torch.sqrt(sq))
+    return torch.stack(norms, dim=1)
+
+
+def _divergence(newly, step, on_divergence):
+    idx = torch.nonzero(newly).flatten().tolist()
+    message = f"training diverged (non-finite loss) at step {step} for models {idx}"
+    if on_divergence == "raise":
+        raise DivergenceError(message)
+    warnings.warn(message, RuntimeWarning, stacklevel=3)
+
+
+def _adam_phase(objective, leaves, recipe, weights, state, record_every, progress, desc, on_divergence):
+    """Phase 1 in place on ``leaves``; updates ``weights`` and ``state`` (diverged, stopped, steps, history)."""
+    opt = torch.optim.Adam(leaves, lr=recipe.lr, fused=leaves[0].device.type in ("cpu", "cuda"))
+    n_models = leaves[0].shape[0]
+    best = torch.full((n_models,), float("inf"), dtype=leaves[0].dtype, device=leaves[0].device)
+    since = torch.zeros(n_models, dtype=torch.long, device=leaves[0].device)
+    snapshot = [t.detach().clone() for t in leaves]
+    frozen = state["diverged"] | state["stopped"]
+    for step in tqdm(range(recipe.steps), desc=desc, disable=not progress, leave=False):
+        terms = objective.terms(leaves, recipe.causal, recipe.causal_bins)
+        plain = terms.sum(1)
+        finite = torch.isfinite(plain)
+        if recipe.balance == "gradnorm" and step % recipe.balance_every == 0:
+            norms = _grad_norms(terms, leaves).detach()
+            new = norms.sum(1, keepdim=True) / norms.clamp_min(1e-30)
+            ok = torch.isfinite(new).all(1, keepdim=True) & ~frozen[:, None]
+            weights.copy_(torch.where(ok, recipe.balance_alpha * weights + (1 - recipe.balance_alpha) * new, weights))
+        per_model = (weights * terms).sum(1)
+        opt.zero_grad(set_to_none=False)
+        torch.where(finite & ~frozen, per_model, torch.zeros_like(per_model)).sum().backward()
+        newly = ~finite & ~frozen
+        if bool(newly.any()):
+            _divergence(newly, step, on_divergence)
+            state["diverged"] |= newly
+        if step % record_every == 0:
+            state["history"].append(per_model.detach().cpu().numpy())
+            state["recorded"].append(step)
+        if recipe.plateau_patience:
+            value = plain.detach()
+            improved = value < best * (1 - recipe.plateau_tol)
+            best = torch.where(improved, value, torch.minimum(best, value))
+            since = torch.where(improved, torch.zeros_like(since), since + 1)
+            state["stopped"] |= (since >= recipe.plateau_patience) & ~state["diverged"]
+        newly_frozen = (state["diverged"] | state["stopped"]) & ~frozen
+        if bool(newly_frozen.any()):
+            for snap, leaf in zip(snapshot, leaves):
+                snap[newly_frozen] = leaf.detach()[newly_frozen]
+            frozen = frozen | newly_frozen
+        for group in opt.param_groups:
+            group["lr"] = recipe.lr_at(step)
+        opt.step()
+        state["adam_steps"] += (~frozen).long()
+        if bool(frozen.any()):
+            with torch.no_grad():
+                for snap, leaf in zip(snapshot, leaves):
+                    leaf[frozen] = snap[frozen]
+        if bool(frozen.all()):
+            break
+
+
+def _lbfgs_phase(objective, leaves, recipe, weights, state, record_every):
+    """Phase 2: batched L-BFGS on the plain terms with the final balancing weights; returns new leaves."""
+    like = [t.detach() for t in leaves]
+
+    def fun(x):
+        current = [t.requires_grad_() for t in from_matrix(x.detach(), like)]
+        loss = (weights * objective.terms(current)).sum(1)
+        grads = torch.autograd.grad(loss.sum(), current)
+        return loss.detach(), to_matrix(grads)
+
+    active = ~state["diverged"]
+    result = batched_lbfgs(
+        fun, to_matrix(like), max_iter=recipe.lbfgs_iters, history=recipe.lbfgs_history,
+        patience=recipe.lbfgs_patience, tol=recipe.lbfgs_tol, record_every=record_every, active=active,
+    )
+    for loss, it in zip(result.history[1:], result.recorded[1:]):
+        state["history"].append(loss.cpu().numpy())
+        state["recorded"].append(recipe.steps + it)
+    state["lbfgs_iterations"] = result.iterations
+    state["reasons"] = [r if a else "non-finite" for r, a in zip(result.stop_reason, active.tolist())]
+    return [t.detach().requires_grad_() for t in from_matrix(result.x, like)]
+
+
+def train(pinn, params, batch, recipe: Recipe, *, record_every: int = 100, progress: bool = False, desc: str = "train", on_divergence: str = "warn") -> TrainResult:
+    """Train ``M`` models with ``recipe``: Adam with a schedule, then batched L-BFGS.
 
     Parameters
     ----------
@@ -53,65 +194,61 @@ def train(pinn, params, batch, *, steps: int, lr: float, record_every: int = 100
         Initial parameters (from ``pinn.init``); not modified.
     batch : PointBatch
         ``M`` point sets.
-    steps : int
-        Adam steps.
-    lr : float
-        Learning rate.
+    recipe : Recipe
+        The training recipe (:meth:`Recipe.adam` for constant-rate Adam only).
     record_every : int
-        Loss recording interval.
+        Loss recording interval, in Adam steps and in L-BFGS iterations.
     progress : bool
-        Show a progress bar.
+        Show a progress bar over the Adam steps.
     desc : str
         Progress bar label.
     on_divergence : {"warn", "raise"}
         On a non-finite loss, ``"warn"`` (RuntimeWarning) freezes the diverged
-        models' gradients, flags them in the result and trains the others on;
+        models, flags them in the result and trains the others on;
         ``"raise"`` raises :class:`~pinndd.errors.DivergenceError`.
 
     Returns
     -------
     TrainResult
     """
-    if steps < 0:
-        raise ValueError(f"steps must be non-negative, got {steps}")
+    if not isinstance(recipe, Recipe):
+        raise TypeError(f"recipe must be a pinndd.learner.Recipe, got {type(recipe).__name__}")
     if on_divergence not in ("warn", "raise"):
         raise ValueError(f"on_divergence must be 'warn' or 'raise', got {on_divergence!r}")
-    leaves = [t.detach().clone().requires_grad_() for layer in params for t in layer]
-    opt = torch.optim.Adam(leaves, lr=lr, fused=True)
-    n_models = leaves[0].shape[0]
-    diverged = torch.zeros(n_models, dtype=torch.bool, device=leaves[0].device)
-    history, recorded = [], []
-    for step in tqdm(range(steps), desc=desc, disable=not progress, leave=False):
-        current = list(zip(leaves[0::2], leaves[1::2]))
-        per_model = pinn.loss(current, batch)
-        finite = torch.isfinite(per_model)
-        opt.zero_grad(set_to_none=False)
-        torch.where(finite & ~diverged, per_model, torch.zeros_like(per_model)).sum().backward()
-        if not bool(finite.all()) or bool(diverged.any()):
-            newly = ~finite & ~diverged
-            if bool(newly.any()):
-                idx = torch.nonzero(newly).flatten().tolist()
-                if on_divergence == "raise":
-                    raise DivergenceError(f"training diverged (non-finite loss) at step {step} for models {idx}")
-                warnings.warn(f"training diverged (non-finite loss) at step {step} for models {idx}", RuntimeWarning, stacklevel=2)
-            diverged |= ~finite
-            for leaf in leaves:
-                leaf.grad[diverged] = 0.0
-        opt.step()
-        if step % record_every == 0:
-            history.append(per_model.detach().cpu().numpy())
-            recorded.append(step)
-    final = [t.detach() for t in leaves]
-    final_params = list(zip(final[0::2], final[1::2]))
-    if steps:
+    param = Parametrization(params, rwf=recipe.rwf, rwf_mean=recipe.rwf_mean)
+    leaves = param.initial
+    n_models, dev = leaves[0].shape[0], leaves[0].device
+    objective = _Objective(pinn, batch, param, recipe)
+    weights = torch.ones(n_models, 2, dtype=pinn.dtype, device=dev)
+    state = {
+        "diverged": torch.zeros(n_models, dtype=torch.bool, device=dev),
+        "stopped": torch.zeros(n_models, dtype=torch.bool, device=dev),
+        "adam_steps": torch.zeros(n_models, dtype=torch.long, device=dev),
+        "lbfgs_iterations": torch.zeros(n_models, dtype=torch.long, device=dev),
+        "reasons": ["steps"] * n_models,
+        "history": [],
+        "recorded": [],
+    }
+    if recipe.steps:
+        _adam_phase(objective, leaves, recipe, weights, state, record_every, progress, desc, on_divergence)
+        state["reasons"] = ["plateau" if s else "steps" for s in state["stopped"].tolist()]
+    if recipe.lbfgs_iters:
+        leaves = _lbfgs_phase(objective, leaves, recipe, weights, state, record_every)
+    final_params = [(w.detach(), b.detach()) for w, b in param.params(leaves)]
+    if recipe.steps or recipe.lbfgs_iters:
         with torch.no_grad():
             last = pinn.loss(final_params, batch)
-        diverged |= ~torch.isfinite(last)
-        history.append(last.cpu().numpy())
-        recorded.append(steps)
+        state["diverged"] |= ~torch.isfinite(last)
+        state["history"].append(last.cpu().numpy())
+        state["recorded"].append(recipe.steps + int(state["lbfgs_iterations"].max()))
+    reasons = tuple("non-finite" if d else r for r, d in zip(state["reasons"], state["diverged"].tolist()))
     return TrainResult(
         params=final_params,
-        loss_history=np.array(history).reshape(len(history), n_models),
-        steps_recorded=np.array(recorded),
-        diverged=diverged.cpu().numpy(),
+        loss_history=np.array(state["history"]).reshape(len(state["history"]), n_models),
+        steps_recorded=np.array(state["recorded"]),
+        diverged=state["diverged"].cpu().numpy(),
+        adam_steps=state["adam_steps"].cpu().numpy(),
+        lbfgs_iterations=state["lbfgs_iterations"].cpu().numpy(),
+        stop_reason=reasons,
+        term_weights=weights.cpu().numpy(),
     )

@@ -6,7 +6,7 @@ from pde_catalog import get_problem
 from pinndd.distillers import get_distiller
 from pinndd.distillers._learnable import per_condition_loss, project_to_region, target_batch
 from pinndd.errors import ConfigError
-from pinndd.learner import ConditionalPINN, PointBatch, train
+from pinndd.learner import ConditionalPINN, PointBatch, Recipe, train
 from pinndd.risk import RiskMeasure
 from pinndd.task import Task
 
@@ -82,7 +82,7 @@ def test_beats_uniform_on_target_physics_loss():
     loss = {}
     for name, ps in sets.items():
         batch = PointBatch.from_point_sets([ps], dtype=torch.float32, device="cpu").repeat(3)
-        trained = train(pinn, pinn.init([1_000_001, 1_000_002, 1_000_003]), batch, steps=300, lr=1e-3)
+        trained = train(pinn, pinn.init([1_000_001, 1_000_002, 1_000_003]), batch, Recipe.adam(300, 1e-3))
         loss[name] = float(per_condition_loss(pinn, trained.params, targets).mean())
     assert loss["task"] < 0.9 * loss["sobol_target"]
     assert loss["task"] < 0.9 * loss["uniform"]

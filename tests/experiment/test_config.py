@@ -29,7 +29,7 @@ def test_tiny_config_parses(tiny_config_text):
         ("budgets = [24, 32]", 'budgets = ["24"]', "experiment.budgets must be of type int"),
         ('splits = ["train", "ood_far"]', 'splits = ["train", "far"]', "'far'; allowed: train, ood_near, ood_far"),
         ("width = 8", "width = 0", "learner.width must be at least 1"),
-        ("lr = 1e-3", "lr = -1.0", "learner.lr must be positive"),
+        ("lr = 1e-3", "lr = -1.0", "learner.lr must be finite and > 0"),
         ("depth = 2", "depth = 2\noptimizer = 'sgd'", "unknown key learner.optimizer"),
         ('family = "target"', 'family = "everything"', "family must be one of 'train', 'target'"),
         ('family = "target"', "spacing = 2", "unknown option 'spacing' for distiller 'sobol'"),

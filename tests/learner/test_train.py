@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from pde_catalog.heat1d import Heat1D
-from pinndd.learner import ConditionalPINN, PointBatch, train
+from pinndd.learner import ConditionalPINN, PointBatch, Recipe, train
 from pinndd.pointset import make_point_set
 from pinndd.sampling import sample_point_arrays
 
@@ -33,7 +33,7 @@ def _setup(seeds, budgets, *, dtype="float64"):
 def test_training_reduces_the_loss(dtype):
     pinn, params, batch = _setup([0, 1, 2], [48, 64, 40], dtype=dtype)
     before = pinn.loss(params, batch).detach()
-    result = train(pinn, params, batch, steps=60, lr=1e-2, record_every=20)
+    result = train(pinn, params, batch, Recipe.adam(60, 1e-2), record_every=20)
     after = pinn.loss(result.params, batch)
     assert after.dtype == pinn.dtype and result.params[0][0].dtype == pinn.dtype
     assert result.loss_history.shape == (4, 3)
@@ -50,8 +50,8 @@ def test_model_result_does_not_depend_on_batch_mates():
     # set is larger (so its own points are padded with zero-weight rows in the batch).
     pinn, params_pair, batch_pair = _setup([0, 1], [64, 40])
     _, params_alone, batch_alone = _setup([1], [40])
-    pair = train(pinn, params_pair, batch_pair, steps=40, lr=1e-2)
-    alone = train(pinn, params_alone, batch_alone, steps=40, lr=1e-2)
+    pair = train(pinn, params_pair, batch_pair, Recipe.adam(40, 1e-2))
+    alone = train(pinn, params_alone, batch_alone, Recipe.adam(40, 1e-2))
     for (w2, b2), (w1, b1) in zip(pair.params, alone.params):
         torch.testing.assert_close(w2[1], w1[0], rtol=1e-10, atol=1e-12)
         torch.testing.assert_close(b2[1], b1[0], rtol=1e-10, atol=1e-12)
@@ -64,12 +64,12 @@ def test_nan_target_is_detected_and_isolated():
     target[0, 3] = float("nan")
     poisoned = PointBatch(batch.interior, batch.interior_weight, batch.constraint, target, batch.constraint_weight)
     with pytest.warns(RuntimeWarning, match=r"diverged.*step 0.*models \[0\]"):
-        result = train(pinn, params, poisoned, steps=20, lr=1e-2)
+        result = train(pinn, params, poisoned, Recipe.adam(20, 1e-2))
     np.testing.assert_array_equal(result.diverged, [True, False])
     assert np.isnan(result.loss_history[:, 0]).all()
     # The healthy model trained exactly as it would have alone.
     _, params_alone, batch_alone = _setup([1], [40])
-    alone = train(pinn, params_alone, batch_alone, steps=20, lr=1e-2)
+    alone = train(pinn, params_alone, batch_alone, Recipe.adam(20, 1e-2))
     torch.testing.assert_close(result.params[-1][0][1], alone.params[-1][0][0], rtol=1e-10, atol=1e-12)
 
 
@@ -77,7 +77,7 @@ def test_huge_learning_rate_is_flagged():
     pinn, params, batch = _setup([0, 1], [40, 40], dtype="float32")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        result = train(pinn, params, batch, steps=10, lr=1e30)
+        result = train(pinn, params, batch, Recipe.adam(10, 1e30))
     assert result.diverged.all()
     assert any(issubclass(w.category, RuntimeWarning) and "diverged" in str(w.message) for w in caught)
     assert not np.isfinite(result.loss_history[-1]).any()
@@ -85,10 +85,10 @@ def test_huge_learning_rate_is_flagged():
 
 def test_zero_steps_and_bad_steps():
     pinn, params, batch = _setup([0], [40])
-    result = train(pinn, params, batch, steps=0, lr=1e-3)
+    result = train(pinn, params, batch, Recipe.adam(0, 1e-3))
     assert result.loss_history.shape == (0, 1) and not result.diverged.any()
-    with pytest.raises(ValueError, match="steps must be non-negative"):
-        train(pinn, params, batch, steps=-1, lr=1e-3)
+    with pytest.raises(ValueError, match="steps must be at least 0"):
+        train(pinn, params, batch, Recipe.adam(-1, 1e-3))
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available")
@@ -96,14 +96,14 @@ def test_trains_on_cuda():
     pinn = ConditionalPINN(PROBLEM, width=16, depth=2, dtype="float32", device="cuda")
     batch = PointBatch.from_point_sets([_point_set(64, 0), _point_set(48, 1)], dtype=pinn.dtype, device=pinn.device)
     params = pinn.init([0, 1])
-    result = train(pinn, params, batch, steps=100, lr=5e-3)
+    result = train(pinn, params, batch, Recipe.adam(100, 5e-3))
     assert result.params[0][0].device.type == "cuda"
     assert not result.diverged.any()
     assert np.all(result.loss_history[-1] < result.loss_history[0])
     # Same computation on the CPU, to float32 accuracy after 100 steps.
     cpu = ConditionalPINN(PROBLEM, width=16, depth=2, dtype="float32", device="cpu")
     cpu_batch = PointBatch.from_point_sets([_point_set(64, 0), _point_set(48, 1)], dtype=cpu.dtype, device=cpu.device)
-    cpu_result = train(cpu, cpu.init([0, 1]), cpu_batch, steps=100, lr=5e-3)
+    cpu_result = train(cpu, cpu.init([0, 1]), cpu_batch, Recipe.adam(100, 5e-3))
     np.testing.assert_allclose(result.loss_history[-1], cpu_result.loss_history[-1], rtol=0.05)
 
 
@@ -115,6 +115,6 @@ def test_divergence_can_raise():
     target[1, 0] = float("inf")
     poisoned = PointBatch(batch.interior, batch.interior_weight, batch.constraint, target, batch.constraint_weight)
     with pytest.raises(DivergenceError, match=r"step 0 for models \[1\]"):
-        train(pinn, params, poisoned, steps=5, lr=1e-3, on_divergence="raise")
+        train(pinn, params, poisoned, Recipe.adam(5, 1e-3), on_divergence="raise")
     with pytest.raises(ValueError, match="on_divergence"):
-        train(pinn, params, batch, steps=1, lr=1e-3, on_divergence="ignore")
+        train(pinn, params, batch, Recipe.adam(1, 1e-3), on_divergence="ignore")

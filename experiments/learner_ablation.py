@@ -1,0 +1,119 @@
+"""Which training trick buys what: the learner recipe ablated per problem, on the full data.
+
+For each problem, a conditional PINN (32 x 3 tanh, float32) is trained on the
+full data (``--n`` uniform points over the training family, the ``full``
+distiller with seed 0) with each recipe variant, and measured against the
+reference on 8 held-out conditions of the ``train`` split (the evaluator's
+condition seed; learner seed from :func:`pinndd.evaluate.eval_seed`). One JSON
+file per (problem, variant, seed) under ``--out``; an existing file is not
+recomputed, so an interrupted run resumes. ``--table`` prints the markdown
+table of a results folder.
+
+Run (one torch thread; about 1.5 h for the default grid on one core)::
+
+    OMP_NUM_THREADS=1 python experiments/learner_ablation.py --out experiments/results/learner_ablation
+    python experiments/learner_ablation.py --out experiments/results/learner_ablation --table
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from pinndd.distillers import get_distiller
+from pinndd.evaluate import EvaluationSet, Evaluator
+from pinndd.io import write_text
+from pinndd.learner import ConditionalPINN, Recipe
+from pinndd.risk import parse_risk
+from pinndd.task import Task
+from pde_catalog import get_problem
+
+DEFAULT = Recipe()
+# Each variant states what it changes against the default recipe.
+VARIANTS = {
+    "adam3000_constant": Recipe.adam(3000, 1e-3),  # the learner before the recipe
+    "default": DEFAULT,
+    "no_lbfgs": replace(DEFAULT, lbfgs_iters=0),
+    "no_schedule": replace(DEFAULT, schedule="constant"),
+    "cosine_warmup": replace(DEFAULT, schedule="cosine", warmup=300),
+    "gradnorm": replace(DEFAULT, balance="gradnorm"),
+    "causal": replace(DEFAULT, causal=1.0),
+    "rwf": replace(DEFAULT, rwf=True),
+    "fourier": DEFAULT,  # with 32 Fourier features of scale 1 (architecture below)
+    "lbfgs_10000": replace(DEFAULT, lbfgs_iters=10000),
+}
+ARCHITECTURE = {"fourier": {"fourier_features": 32, "fourier_scale": 1.0}}
+
+
+def run_one(problem_name: str, variant: str, seed: int, n: int, out: Path) -> dict:
+    """Train and measure one (problem, variant, seed); writes and returns its record."""
+    path = out / f"{problem_name}__{variant}__s{seed}.json"
+    if path.exists():
+        return json.loads(path.read_text())
+    problem = get_problem(problem_name)
+    task = Task(problem, "train", ("train",), (), risk=parse_risk("mean"))
+    points = get_distiller("full", n=n).distill(task, n, seed=seed)
+    evaluation = EvaluationSet.draw(problem, ["train"], 8, seed=20240901)
+    pinn = ConditionalPINN(problem, 32, 3, dtype="float32", **ARCHITECTURE.get(variant, {}))
+    recipe = VARIANTS[variant]
+    evaluator = Evaluator(pinn, recipe)
+    start = time.process_time()
+    result, init_seeds, wall = evaluator.train([points], [seed])
+    cpu = time.process_time() - start
+    metrics, _ = evaluator.measure(result.params, evaluation, result.diverged)
+    l2re = metrics[0, :, 0]
+    record = {
+        "problem": problem_name, "variant": variant, "seed": seed, "n": n, "eval_seed": init_seeds[0],
+        "l2re_mean": float(np.mean(l2re)), "l2re_max": float(np.max(l2re)),
+        "wall_s": wall, "cpu_s": cpu, "adam_steps": int(result.adam_steps[0]),
+        "lbfgs_iterations": int(result.lbfgs_iterations[0]), "stop_reason": result.stop_reason[0],
+        "final_loss": float(result.loss_history[-1, 0]), "diverged": bool(result.diverged[0]),
+        "recipe": asdict(recipe), "architecture": ARCHITECTURE.get(variant, {}),
+    }
+    write_text(path, json.dumps(record, indent=1))
+    return record
+
+
+def table(out: Path) -> str:
+    """Markdown table of every record in ``out``: one row per (problem, variant)."""
+    records = [json.loads(p.read_text()) for p in sorted(out.glob("*.json"))]
+    lines = ["| problem | variant | N | seeds | L2RE mean | L2RE worst condition | L-BFGS iters (stop) | CPU s |", "|---|---|---|---|---|---|---|---|"]
+    keys = sorted({(r["problem"], r["variant"]) for r in records}, key=lambda k: (k[0], list(VARIANTS).index(k[1])))
+    for problem, variant in keys:
+        rs = [r for r in records if r["problem"] == problem and r["variant"] == variant]
+        mean = np.mean([r["l2re_mean"] for r in rs])
+        worst = np.mean([r["l2re_max"] for r in rs])
+        its = ", ".join(f"{r['lbfgs_iterations']} ({r['stop_reason']})" for r in rs)
+        cpu = np.mean([r["cpu_s"] for r in rs])
+        lines.append(f"| {problem} | {variant} | {rs[0]['n']} | {len(rs)} | {mean:.2e} | {worst:.2e} | {its} | {cpu:.0f} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=Path("experiments/results/learner_ablation"))
+    parser.add_argument("--problems", nargs="+", default=["heat1d", "poisson2d", "burgers1d"])
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0])
+    parser.add_argument("--n", type=int, default=8192, help="full-data points (default 8192, the benchmark's N)")
+    parser.add_argument("--table", action="store_true", help="print the table of --out and exit")
+    args = parser.parse_args(argv)
+    if args.table:
+        print(table(args.out))
+        return
+    torch.set_num_threads(1)
+    for problem in args.problems:
+        for variant in args.variants:
+            for seed in args.seeds:
+                r = run_one(problem, variant, seed, args.n, args.out)
+                print(f"{problem} {variant} s{seed}: L2RE {r['l2re_mean']:.3e} (worst {r['l2re_max']:.3e}), {r['cpu_s']:.0f} s CPU, L-BFGS {r['lbfgs_iterations']} ({r['stop_reason']})", flush=True)
+
+
+if __name__ == "__main__":
+    main()

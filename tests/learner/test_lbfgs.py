@@ -1,0 +1,85 @@
+"""Batched L-BFGS: it minimises, rows are independent, and a bad row cannot spoil the others."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from pde_catalog.heat1d import Heat1D
+from pinndd.learner import ConditionalPINN, PointBatch, Recipe, batched_lbfgs, train
+from pinndd.pointset import make_point_set
+from pinndd.sampling import sample_point_arrays
+
+PROBLEM = Heat1D()
+
+
+def _rosenbrock(scales):
+    """Row m: scales[m] * Rosenbrock in P dimensions (a curved valley L-BFGS must follow)."""
+
+    def fun(x):
+        x = x.detach().requires_grad_()
+        f = scales * (100 * (x[:, 1:] - x[:, :-1] ** 2) ** 2 + (1 - x[:, :-1]) ** 2).sum(1)
+        (g,) = torch.autograd.grad(f.sum(), x)
+        return f.detach(), g
+
+    return fun
+
+
+def test_minimises_rosenbrock_in_every_row():
+    x0 = torch.tensor([[-1.2, 1.0, -0.5, 0.3], [0.0, 0.0, 0.0, 0.0], [2.0, -1.0, 1.5, 1.0]], dtype=torch.float64)
+    result = batched_lbfgs(_rosenbrock(torch.tensor([1.0, 3.0, 0.5], dtype=torch.float64)), x0, max_iter=500, patience=50, tol=1e-12)
+    torch.testing.assert_close(result.x, torch.ones_like(x0), rtol=0, atol=1e-5)
+    assert (result.loss < 1e-10).all()
+    assert all(r in ("gradient", "plateau", "line search") for r in result.stop_reason)
+
+
+def test_rows_end_where_they_would_end_alone():
+    scales = torch.tensor([1.0, 2.0, 0.7], dtype=torch.float64)
+    x0 = torch.tensor([[-1.2, 1.0, 0.5], [0.3, -0.4, 2.0], [1.5, 1.5, 1.5]], dtype=torch.float64)
+    batch = batched_lbfgs(_rosenbrock(scales), x0, max_iter=30, history=5)
+    for m in range(3):
+        alone = batched_lbfgs(_rosenbrock(scales[m : m + 1]), x0[m : m + 1], max_iter=30, history=5)
+        torch.testing.assert_close(batch.x[m], alone.x[0], rtol=1e-12, atol=1e-12)
+        assert batch.iterations[m] == alone.iterations[0]
+
+
+def test_a_non_finite_row_is_left_alone_and_the_others_converge():
+    scales = torch.tensor([1.0, float("nan"), 1.0], dtype=torch.float64)
+    x0 = torch.tensor([[-1.2, 1.0], [0.0, 0.0], [0.5, 0.5]], dtype=torch.float64)
+    result = batched_lbfgs(_rosenbrock(scales), x0, max_iter=200)
+    assert result.stop_reason[1] == "non-finite" and result.iterations[1] == 0
+    torch.testing.assert_close(result.x[1], x0[1])
+    torch.testing.assert_close(result.x[[0, 2]], torch.ones(2, 2, dtype=torch.float64), rtol=0, atol=1e-5)
+
+
+def _setup(seeds, budgets):
+    pinn = ConditionalPINN(PROBLEM, width=12, depth=2, dtype="float64")
+    region = PROBLEM.family.region("train")
+    sets = []
+    for budget, seed in zip(budgets, seeds):
+        interior, constraint, kind = sample_point_arrays(PROBLEM, region, budget, method="halton", seed=seed)
+        sets.append(make_point_set(PROBLEM, interior, constraint, kind))
+    return pinn, pinn.init(seeds), PointBatch.from_point_sets(sets, dtype=pinn.dtype, device=pinn.device)
+
+
+def test_pinn_batch_equals_separate_runs_through_both_phases():
+    recipe = Recipe(steps=30, lr=1e-2, lbfgs_iters=40, lbfgs_history=10)
+    pinn, params, batch = _setup([0, 1, 2], [48, 40, 64])
+    together = train(pinn, params, batch, recipe)
+    assert (together.lbfgs_iterations > 0).all()
+    for m, (seed, budget) in enumerate(zip([0, 1, 2], [48, 40, 64])):
+        _, p1, b1 = _setup([seed], [budget])
+        alone = train(pinn, p1, b1, recipe)
+        for (w, b), (w1, b1_) in zip(together.params, alone.params):
+            torch.testing.assert_close(w[m], w1[0], rtol=1e-8, atol=1e-10)
+            torch.testing.assert_close(b[m], b1_[0], rtol=1e-8, atol=1e-10)
+        assert together.lbfgs_iterations[m] == alone.lbfgs_iterations[0]
+
+
+def test_lbfgs_phase_lowers_the_loss_well_below_adam():
+    pinn, params, batch = _setup([0, 1], [64, 64])
+    adam = train(pinn, params, batch, Recipe(steps=200, lr=1e-2, lbfgs_iters=0))
+    both = train(pinn, params, batch, Recipe(steps=200, lr=1e-2, lbfgs_iters=200))
+    # Measured: L-BFGS takes the loss down a further 10-100x in 200 iterations.
+    assert np.all(both.loss_history[-1] < 0.2 * adam.loss_history[-1])
+    assert both.steps_recorded[-1] == 200 + both.lbfgs_iterations.max()
