@@ -16,7 +16,7 @@ def test_tiny_config_parses(tiny_config_text):
     assert [d.label for d in config.distillers] == ["uniform", "sobol_target"]
     assert config.distillers[1].method == "sobol" and config.distillers[1].options == {"family": "target"}
     assert config.targets == ("train", "ood_far")
-    assert config.learner.width == 8 and config.learner.lr == 1e-3
+    assert config.learner.width == 8 and config.learner.recipe.lr == 1e-3 and config.learner.recipe.lbfgs_iters == 10
 
 
 @pytest.mark.parametrize(
