@@ -38,7 +38,7 @@ class LbfgsResult:
     recorded : list of int
     stop_reason : list of str
         Per model: ``"iterations"``, ``"plateau"``, ``"line search"``,
-        ``"gradient"`` or ``"non-finite"``.
+        ``"gradient"``, ``"non-finite"`` or ``"callback"``.
     """
 
     x: torch.Tensor
@@ -77,7 +77,7 @@ def _two_loop(g, s_hist, y_hist, rho, valid, newest):
     return -r
 
 
-def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: int = 200, tol: float = 1e-4, grad_tol: float = 1e-12, record_every: int = 100, active=None) -> LbfgsResult:
+def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: int = 200, tol: float = 1e-4, grad_tol: float = 1e-12, record_every: int = 100, active=None, callback=None) -> LbfgsResult:
     """Minimise ``M`` independent objectives with L-BFGS and a per-row backtracking line search.
 
     Parameters
@@ -100,6 +100,9 @@ def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: 
         Loss recording interval (iterations).
     active : torch.Tensor of bool, shape (M,), optional
         Models to optimise; the others are left where they are from the start.
+    callback : callable, optional
+        ``callback(iteration, x) -> bool`` at every recorded iteration; a true
+        result stops every model (reason ``"callback"``).
 
     Returns
     -------
@@ -180,6 +183,9 @@ def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: 
         if it % record_every == 0:
             hist.append(f.clone())
             recorded.append(it)
+            if callback is not None and callback(it, x):
+                reason = ["callback" if r else old for r, old in zip(running.tolist(), reason)]
+                break
     if recorded[-1] != int(iterations.max()):
         hist.append(f.clone())
         recorded.append(int(iterations.max()))

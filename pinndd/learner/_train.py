@@ -111,7 +111,7 @@ def _divergence(newly, step, on_divergence):
     warnings.warn(message, RuntimeWarning, stacklevel=3)
 
 
-def _adam_phase(objective, leaves, recipe, weights, state, record_every, progress, desc, on_divergence):
+def _adam_phase(objective, leaves, recipe, weights, state, record_every, progress, desc, on_divergence, callback):
     """Phase 1 in place on ``leaves``; updates ``weights`` and ``state`` (diverged, stopped, steps, history)."""
     opt = torch.optim.Adam(leaves, lr=recipe.lr, fused=leaves[0].device.type in ("cpu", "cuda"))
     n_models = leaves[0].shape[0]
@@ -159,9 +159,12 @@ def _adam_phase(objective, leaves, recipe, weights, state, record_every, progres
                     leaf[frozen] = snap[frozen]
         if bool(frozen.all()):
             break
+        if callback is not None and (step + 1) % record_every == 0 and callback(step + 1, objective.param.params([t.detach() for t in leaves])):
+            state["stopped_by_callback"] = True
+            break
 
 
-def _lbfgs_phase(objective, leaves, recipe, weights, state, record_every):
+def _lbfgs_phase(objective, leaves, recipe, weights, state, record_every, callback):
     """Phase 2: batched L-BFGS on the plain terms with the final balancing weights; returns new leaves."""
     like = [t.detach() for t in leaves]
 
@@ -172,9 +175,13 @@ def _lbfgs_phase(objective, leaves, recipe, weights, state, record_every):
         return loss.detach(), to_matrix(grads)
 
     active = ~state["diverged"]
+    hook = None
+    if callback is not None:
+        def hook(it, x):
+            return callback(recipe.steps + it, objective.param.params(from_matrix(x, like)))
     result = batched_lbfgs(
         fun, to_matrix(like), max_iter=recipe.lbfgs_iters, history=recipe.lbfgs_history,
-        patience=recipe.lbfgs_patience, tol=recipe.lbfgs_tol, record_every=record_every, active=active,
+        patience=recipe.lbfgs_patience, tol=recipe.lbfgs_tol, record_every=record_every, active=active, callback=hook,
     )
     for loss, it in zip(result.history[1:], result.recorded[1:]):
         state["history"].append(loss.cpu().numpy())
@@ -184,7 +191,7 @@ def _lbfgs_phase(objective, leaves, recipe, weights, state, record_every):
     return [t.detach().requires_grad_() for t in from_matrix(result.x, like)]
 
 
-def train(pinn, params, batch, recipe: Recipe, *, record_every: int = 100, progress: bool = False, desc: str = "train", on_divergence: str = "warn") -> TrainResult:
+def train(pinn, params, batch, recipe: Recipe, *, record_every: int = 100, progress: bool = False, desc: str = "train", on_divergence: str = "warn", callback=None) -> TrainResult:
     """Train ``M`` models with ``recipe``: Adam with a schedule, then batched L-BFGS.
 
     Parameters
@@ -206,6 +213,12 @@ def train(pinn, params, batch, recipe: Recipe, *, record_every: int = 100, progr
         On a non-finite loss, ``"warn"`` (RuntimeWarning) freezes the diverged
         models, flags them in the result and trains the others on;
         ``"raise"`` raises :class:`~pinndd.errors.DivergenceError`.
+    callback : callable, optional
+        ``callback(step, params) -> bool``, called every ``record_every`` Adam
+        steps and L-BFGS iterations with the current (detached) parameters;
+        ``step`` counts Adam steps, then ``recipe.steps`` plus L-BFGS
+        iterations. A true result ends training (for monitoring, e.g. the
+        error against a reference, or time-to-accuracy).
 
     Returns
     -------
@@ -230,10 +243,12 @@ def train(pinn, params, batch, recipe: Recipe, *, record_every: int = 100, progr
         "recorded": [],
     }
     if recipe.steps:
-        _adam_phase(objective, leaves, recipe, weights, state, record_every, progress, desc, on_divergence)
+        _adam_phase(objective, leaves, recipe, weights, state, record_every, progress, desc, on_divergence, callback)
         state["reasons"] = ["plateau" if s else "steps" for s in state["stopped"].tolist()]
-    if recipe.lbfgs_iters:
-        leaves = _lbfgs_phase(objective, leaves, recipe, weights, state, record_every)
+    if state.get("stopped_by_callback"):
+        state["reasons"] = ["callback"] * n_models
+    elif recipe.lbfgs_iters:
+        leaves = _lbfgs_phase(objective, leaves, recipe, weights, state, record_every, callback)
     final_params = [(w.detach(), b.detach()) for w, b in param.params(leaves)]
     if recipe.steps or recipe.lbfgs_iters:
         with torch.no_grad():

@@ -128,3 +128,17 @@ def test_fourier_features_train():
     assert pinn.sizes[0] == 16
     result = train(pinn, params, batch, Recipe(steps=60, lr=1e-2, lbfgs_iters=20))
     assert result.loss_history[-1, 0] < result.loss_history[0, 0]
+
+
+def test_callback_sees_both_phases_and_can_stop_training():
+    pinn, params, batch = _setup([0], [40])
+    seen = []
+
+    def watch(step, current):
+        seen.append(step)
+        assert current[0][0].shape == params[0][0].shape and not current[0][0].requires_grad
+        return step >= 60
+
+    result = train(pinn, params, batch, Recipe(steps=40, lr=1e-2, lbfgs_iters=100), record_every=10, callback=watch)
+    assert seen[:4] == [10, 20, 30, 40] and seen[-1] == 60
+    assert result.stop_reason == ("callback",) and result.lbfgs_iterations[0] == 20
