@@ -14,7 +14,7 @@ import math
 
 import torch
 
-__all__ = ["init_params", "forward", "forward_jet", "fourier_embedding"]
+__all__ = ["init_params", "forward", "forward_jet", "forward_jet_and_values", "fourier_embedding"]
 
 
 def init_params(sizes, seeds, *, dtype, device):
@@ -90,23 +90,12 @@ def forward(params, inputs, frequencies=None):
     return torch.baddbmm(b, h, w)[..., 0]
 
 
-def _embedded_stream(inputs, frequencies, scale, first, pos):
-    """Fourier features and their input derivatives, stacked as one stream (M, 1 + k1 + k2, N, 2F)."""
-    z = inputs @ frequencies  # (M, N, F)
-    c, s = torch.cos(z), torch.sin(z)
-    dz = (frequencies[first, :] * scale[:, None])[None, :, None, :]  # (1, k1, 1, F)
-    t = dz.index_select(1, pos)
-    c, s = c.unsqueeze(1), s.unsqueeze(1)
-    d1 = torch.cat([-s * dz, c * dz], dim=-1)
-    d2 = torch.cat([-c * t * t, -s * t * t], dim=-1)
-    return torch.cat([torch.cat([c, s], dim=-1), d1, d2], dim=1)
-
-
 def forward_jet(params, inputs, inv_scale, first, second, frequencies=None):
     """Values and input derivatives of every model, by forward propagation.
 
-    The value and its derivative streams are stacked on one axis, so each
-    layer is one ``bmm`` and a few vectorised elementwise operations.
+    The value and its derivative streams are stacked as rows of one matrix
+    per model, so each layer is one ``bmm`` and a few vectorised elementwise
+    operations.
 
     Parameters
     ----------
@@ -129,32 +118,82 @@ def forward_jet(params, inputs, inv_scale, first, second, frequencies=None):
     d1 : dict of int to torch.Tensor, shape (M, N)
     d2 : dict of int to torch.Tensor, shape (M, N)
     """
+    u, d1, d2, _ = forward_jet_and_values(params, inputs, inv_scale, first, second, frequencies)
+    return u, d1, d2
+
+
+def forward_jet_and_values(params, inputs, inv_scale, first, second, frequencies=None, extra=None):
+    """:func:`forward_jet` at ``inputs`` and plain values at ``extra``, in one pass.
+
+    The values at ``extra`` ride along as further rows of the value stream,
+    so a physics-informed loss needs one pass through the network for its
+    residual and its condition points.
+
+    Parameters
+    ----------
+    params, inputs, inv_scale, first, second, frequencies
+        As :func:`forward_jet`.
+    extra : torch.Tensor, shape (M, N_e, fan_in), optional
+        Normalised inputs where only values are wanted.
+
+    Returns
+    -------
+    u, d1, d2
+        As :func:`forward_jet`.
+    u_extra : torch.Tensor, shape (M, N_e), or None without ``extra``
+    """
     first, second = list(first), list(second)
     k1, k2 = len(first), len(second)
     m, n, _ = inputs.shape
+    n_e = 0 if extra is None else extra.shape[1]
+    n_v = n + n_e
     w0, b0 = params[0]
     pos = torch.tensor([first.index(c) for c in second], dtype=torch.long, device=w0.device)
     scale = torch.tensor([inv_scale[c] for c in first], dtype=w0.dtype, device=w0.device)
+    values_in = inputs if extra is None else torch.cat([inputs, extra], dim=1)
     if frequencies is None:
-        z = torch.baddbmm(b0, inputs, w0)  # (M, N, W)
+        h = torch.tanh(torch.baddbmm(b0, values_in, w0))  # (M, N + N_e, W)
         # Tangents of the first pre-activation are constant over points: W0 rows times slopes.
         dz = (w0[:, first, :] * scale[None, :, None]).unsqueeze(2)  # (M, k1, 1, W)
-        h = torch.tanh(z)
-        s = 1.0 - h * h
+        hi = h[:, :n].unsqueeze(1)
+        s = 1.0 - hi * hi
         t = dz.index_select(1, pos)
-        stream = torch.cat([h.unsqueeze(1), s.unsqueeze(1) * dz, (-2.0 * h * s).unsqueeze(1) * t * t], dim=1)
+        d1, d2 = s * dz, (-2.0 * hi * s) * t * t
         hidden = params[1:-1]
     else:
-        stream = _embedded_stream(inputs, frequencies, scale, first, pos).expand(m, -1, -1, -1)
+        h, d1, d2 = _embedded_rows(values_in, n, frequencies, scale, first, pos)
         hidden = params[:-1]
     for w, b in hidden:
-        zz = torch.bmm(stream.reshape(m, -1, stream.shape[-1]), w).view(m, 1 + k1 + k2, n, -1)
-        z, dz, d2z = zz.split([1, k1, k2], dim=1)
-        h = torch.tanh(z + b.unsqueeze(1))
-        s = 1.0 - h * h
+        stream = torch.cat([h, d1.reshape(m, k1 * n, -1), d2.reshape(m, k2 * n, -1)], dim=1)
+        zz = torch.bmm(stream, w)
+        z, dz, d2z = zz.split([n_v, k1 * n, k2 * n], dim=1)
+        h = torch.tanh(z + b)
+        hi = h[:, :n].unsqueeze(1)
+        s = 1.0 - hi * hi
+        dz, d2z = dz.view(m, k1, n, -1), d2z.view(m, k2, n, -1)
         t = dz.index_select(1, pos)
-        stream = torch.cat([h, s * dz, s * (d2z - 2.0 * h * t * t)], dim=1)
+        d1, d2 = s * dz, s * (d2z - 2.0 * hi * t * t)
     w, b = params[-1]
-    out = torch.bmm(stream.reshape(m, -1, stream.shape[-1]), w).view(m, 1 + k1 + k2, n)
-    u, d1, d2 = out.split([1, k1, k2], dim=1)
-    return u[:, 0] + b[:, 0, :], dict(zip(first, d1.unbind(1))), dict(zip(second, d2.unbind(1)))
+    stream = torch.cat([h, d1.reshape(m, k1 * n, -1), d2.reshape(m, k2 * n, -1)], dim=1)
+    out = torch.bmm(stream, w)[..., 0]
+    u, d1, d2 = out.split([n_v, k1 * n, k2 * n], dim=1)
+    u = u + b[:, 0, :]
+    d1, d2 = d1.view(m, k1, n), d2.view(m, k2, n)
+    u_extra = u[:, n:] if extra is not None else None
+    return u[:, :n], dict(zip(first, d1.unbind(1))), dict(zip(second, d2.unbind(1))), u_extra
+
+
+def _embedded_rows(values_in, n, frequencies, scale, first, pos):
+    """Fourier features of every point, and their input derivatives at the first ``n``.
+
+    Returns values (M, N_v, 2F), first derivatives (M, k1, n, 2F) and pure
+    second derivatives (M, k2, n, 2F).
+    """
+    z = values_in @ frequencies  # (M, N_v, F)
+    c, s = torch.cos(z), torch.sin(z)
+    dz = (frequencies[first, :] * scale[:, None])[None, :, None, :]  # (1, k1, 1, F)
+    t = dz.index_select(1, pos)
+    ci, si = c[:, :n].unsqueeze(1), s[:, :n].unsqueeze(1)
+    d1 = torch.cat([-si * dz, ci * dz], dim=-1)
+    d2 = torch.cat([-ci * t * t, -si * t * t], dim=-1)
+    return torch.cat([c, s], dim=-1), d1, d2

@@ -15,7 +15,7 @@ import torch
 from pde_catalog import Jet
 
 from ._causal import causal_mean
-from ._mlp import forward, forward_jet, init_params
+from ._mlp import forward, forward_jet_and_values, init_params
 
 __all__ = ["ConditionalPINN", "PointBatch"]
 
@@ -136,21 +136,33 @@ class ConditionalPINN:
         """u at points, shape (M, N), for points of shape (M, N, D + P)."""
         return forward(params, self._inputs(points), self.frequencies)
 
-    def jet(self, params, points):
+    def jet(self, params, points, *, values_at=None):
         """The field and its derivatives at points of shape (M, N, D + P).
+
+        Parameters
+        ----------
+        params : list of (W, b)
+        points : torch.Tensor, shape (M, N, D + P)
+        values_at : torch.Tensor, shape (M, N_e, D + P), optional
+            Further points where only u is wanted, computed in the same pass.
 
         Returns
         -------
         jet : pde_catalog.Jet
         x : dict of str to torch.Tensor
         beta : dict of str to torch.Tensor
+        values : torch.Tensor, shape (M, N_e)
+            Only when ``values_at`` is given.
         """
         coords = self.problem.coords
         first = list(range(len(coords)))
         second = [coords.index(c) for c in self.problem.second_derivatives]
-        u, d1, d2 = forward_jet(params, self._inputs(points), self._inv_scale_values, first, second, self.frequencies)
+        extra = None if values_at is None else self._inputs(values_at)
+        u, d1, d2, values = forward_jet_and_values(params, self._inputs(points), self._inv_scale_values, first, second, self.frequencies, extra)
         jet = Jet(u=u, d1={coords[i]: v for i, v in d1.items()}, d2={coords[i]: v for i, v in d2.items()})
-        return jet, *self.split_columns(points)
+        if values_at is None:
+            return jet, *self.split_columns(points)
+        return jet, *self.split_columns(points), values
 
     def split_columns(self, points):
         """Columns of ``points`` as ``(x, beta)`` dicts by name."""
@@ -177,8 +189,9 @@ class ConditionalPINN:
         causal_bins : int
             Number of time slabs.
         """
-        r = self.residual(params, batch.interior)
-        misfit = self.predict(params, batch.constraint) - batch.constraint_target
+        jet, x, beta, values = self.jet(params, batch.interior, values_at=batch.constraint)
+        r = self.problem.residual(jet, x, beta)
+        misfit = values - batch.constraint_target
         w_i, w_c = batch.interior_weight, batch.constraint_weight
         if causal > 0:
             t = batch.interior[..., self._time_column()]

@@ -99,3 +99,19 @@ def test_fourier_jet_matches_autograd(problem):
         torch.testing.assert_close(jet.d1[c], d1_ref[j], rtol=1e-10, atol=1e-10)
     for j in second:
         torch.testing.assert_close(jet.d2[coords[j]], d2_ref[j], rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("fourier", [0, 5], ids=["plain", "fourier"])
+def test_values_riding_along_the_jet_equal_a_plain_forward(fourier):
+    problem = Burgers1D()
+    pinn = ConditionalPINN(problem, width=9, depth=3, dtype="float64", fourier_features=fourier)
+    params = pinn.init([0, 1])
+    gen = torch.Generator().manual_seed(3)
+    interior = torch.rand(2, 17, 4, generator=gen, dtype=torch.float64)
+    other = torch.rand(2, 6, 4, generator=gen, dtype=torch.float64)
+    jet_alone, _, _ = pinn.jet(params, interior)
+    jet, _, _, values = pinn.jet(params, interior, values_at=other)
+    torch.testing.assert_close(values, pinn.predict(params, other), rtol=0, atol=1e-13)
+    torch.testing.assert_close(jet.u, jet_alone.u, rtol=0, atol=1e-13)
+    for c in problem.coords:
+        torch.testing.assert_close(jet.d1[c], jet_alone.d1[c], rtol=0, atol=1e-12)
