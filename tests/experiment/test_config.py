@@ -30,6 +30,12 @@ def test_tiny_config_parses(tiny_config_text):
         ('splits = ["train", "ood_far"]', 'splits = ["train", "far"]', "'far'; allowed: train, ood_near, ood_far"),
         ("width = 8", "width = 0", "learner.width must be at least 1"),
         ("lr = 1e-3", "lr = -1.0", "learner.lr must be finite and > 0"),
+        ("lr = 1e-3", "lr = inf", "learner.lr must be finite and > 0"),
+        ("lr = 1e-3", 'lr = 1e-3\nschedule = "step"', "learner.schedule must be one of constant, exponential, cosine"),
+        ("lbfgs_iters = 10", "lbfgs_iters = 2.5", "learner.lbfgs_iters must be an integer"),
+        ("lr = 1e-3", "lr = 1e-3\nbalance = 1", "learner.balance must be one of none, gradnorm"),
+        ("lr = 1e-3", "lr = 1e-3\nbc_weight = -1.0", "learner.bc_weight must be finite and non-negative"),
+        ("lr = 1e-3", 'lr = 1e-3\ndevice = "tpu"', "learner.device: unknown device 'tpu'; allowed: 'cpu', 'cuda', 'cuda:N', 'auto'"),
         ("depth = 2", "depth = 2\noptimizer = 'sgd'", "unknown key learner.optimizer"),
         ('family = "target"', 'family = "everything"', "family must be one of 'train', 'target'"),
         ('family = "target"', "spacing = 2", "unknown option 'spacing' for distiller 'sobol'"),
@@ -77,3 +83,22 @@ def test_problem_constants_validated(tiny_config_text):
         parse_config(_raw(tiny_config_text + "\n[problem.heat1d]\nnu = 1.0\n"))
     config = parse_config(_raw(tiny_config_text + "\n[problem.heat1d]\nkappa = 0.25\n"))
     assert config.problem_constants == {"heat1d": {"kappa": 0.25}}
+
+
+def test_learner_section_builds_the_recipe_and_the_device(tiny_config_text):
+    import torch
+
+    text = tiny_config_text.replace("lr = 1e-3", 'lr = 1e-3\nschedule = "cosine"\nwarmup = 5\nbalance = "gradnorm"\ndevice = "auto"')
+    learner = parse_config(_raw(text)).learner
+    assert learner.recipe.schedule == "cosine" and learner.recipe.warmup == 5 and learner.recipe.balance == "gradnorm"
+    from pde_catalog import get_problem
+
+    pinn = learner.pinn(get_problem("heat1d"))
+    assert pinn.device.type == ("cuda" if torch.cuda.is_available() else "cpu")
+    assert (pinn.width, pinn.depth) == (8, 2) and learner.pinn(get_problem("heat1d"), 16, 1).sizes == (4, 16, 1)
+
+
+@pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")
+def test_cuda_without_cuda_is_refused_before_any_work(tiny_config_text):
+    with pytest.raises(ConfigError, match="learner.device: 'cuda' requested but CUDA is not available on this machine"):
+        parse_config(_raw(tiny_config_text.replace("lr = 1e-3", 'lr = 1e-3\ndevice = "cuda"')))
