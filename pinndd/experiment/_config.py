@@ -34,11 +34,16 @@ class LearnerConfig:
     bc_weight: float = 1.0
     dtype: str = "float32"
     device: str = "cpu"
+    fourier_features: int = 0
+    fourier_scale: float = 1.0
     recipe: Recipe = Recipe()
 
     def pinn(self, problem, width: int | None = None, depth: int | None = None) -> ConditionalPINN:
         """The learner of ``problem`` (another width/depth for a second architecture)."""
-        return ConditionalPINN(problem, width or self.width, depth or self.depth, dtype=self.dtype, device=resolve_device(self.device), bc_weight=self.bc_weight)
+        return ConditionalPINN(
+            problem, width or self.width, depth or self.depth, dtype=self.dtype, device=resolve_device(self.device),
+            bc_weight=self.bc_weight, fourier_features=self.fourier_features, fourier_scale=self.fourier_scale,
+        )
 
 
 @dataclass(frozen=True)
@@ -125,7 +130,7 @@ def _names(value, key: str, allowed=None, kind=str) -> tuple:
     return items
 
 
-_ARCHITECTURE = ("width", "depth", "bc_weight", "dtype", "device")
+_ARCHITECTURE = ("width", "depth", "bc_weight", "dtype", "device", "fourier_features", "fourier_scale")
 
 
 def _learner(table, where: str = "learner") -> LearnerConfig:
@@ -149,6 +154,8 @@ def _learner(table, where: str = "learner") -> LearnerConfig:
         raise ConfigError(f"{where}.bc_weight must be finite and non-negative, got {learner.bc_weight}")
     if learner.dtype not in ("float32", "float64"):
         raise ConfigError(f"{where}.dtype must be 'float32' or 'float64', got {learner.dtype!r}")
+    if learner.fourier_features < 0 or not 0 < learner.fourier_scale < float("inf"):
+        raise ConfigError(f"{where}.fourier_features must be >= 0 and {where}.fourier_scale positive and finite, got {learner.fourier_features} and {learner.fourier_scale}")
     try:
         resolve_device(learner.device)
     except ValueError as err:
