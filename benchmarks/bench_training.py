@@ -125,10 +125,11 @@ def _clock():
     return np.array([time.perf_counter(), time.process_time()])
 
 
-def run_ours(pinn, init, batch, steps, lr):
+def run_ours(pinn, init, batch, steps, lr, compile=False):
     """Train all models at once; returns ((wall s, CPU s), final loss per model, params)."""
     start = _clock()
-    result = train(pinn, init, batch, Recipe.adam(steps, lr), record_every=max(steps, 1))
+    recipe = Recipe(steps=steps, lr=lr, schedule="constant", lbfgs_iters=0, compile=compile)
+    result = train(pinn, init, batch, recipe, record_every=max(steps, 1))
     return _clock() - start, result.loss_history[-1], result.params
 
 
@@ -172,18 +173,18 @@ def l2_errors(pinn, params, model):
     return rel(ours), rel(theirs)
 
 
-def bench_case(name, problem, fixed, pairs, *, steps, repeats, warmup, lr=1e-3):
+def bench_case(name, problem, fixed, pairs, *, steps, repeats, warmup, lr=1e-3, compile=False):
     """Interleaved timing of one case; returns a result row (dict)."""
     full, ours_sets = [p[0] for p in pairs], [p[1] for p in pairs]
     pinn = ConditionalPINN(fixed, width=20, depth=3, dtype="float32")
     init = pinn.init(range(len(pairs)))
     batch = PointBatch.from_point_sets(ours_sets, dtype=torch.float32, device="cpu")
-    run_ours(pinn, init, batch, warmup, lr)
+    run_ours(pinn, init, batch, warmup, lr, compile)
     run_theirs(problem, full[:1], pinn, init, warmup, lr)
     model_steps = steps * len(pairs)
     ours_ms, theirs_ms, ratios, cpu_ratios = [], [], [], []
     for rep in range(repeats):
-        t_ours, loss_ours, params = run_ours(pinn, init, batch, steps, lr)
+        t_ours, loss_ours, params = run_ours(pinn, init, batch, steps, lr, compile)
         t_theirs, loss_theirs, models = run_theirs(problem, full, pinn, init, steps, lr)
         ours_ms.append(1e3 * t_ours[0] / model_steps)
         theirs_ms.append(1e3 * t_theirs[0] / model_steps)
@@ -195,7 +196,7 @@ def bench_case(name, problem, fixed, pairs, *, steps, repeats, warmup, lr=1e-3):
             flush=True,
         )
     row = {
-        "case": name, "models": len(pairs), "points_per_model": full[0].size,
+        "case": name, "compile": compile, "models": len(pairs), "points_per_model": full[0].size,
         "interior": len(full[0].interior), "constraint": len(full[0].constraint), "steps": steps, "repeats": repeats,
         "pinndd_ms_per_model_step": statistics.median(ours_ms), "deepxde_ms_per_model_step": statistics.median(theirs_ms),
         "ratio_median": statistics.median(ratios), "ratios": ratios,
@@ -346,6 +347,7 @@ def main(argv=None):
     parser.add_argument("--warmup", type=int, default=20, help="untimed warm-up steps per side")
     parser.add_argument("--quick", action="store_true", help="100 steps, 1 round (a smoke test)")
     parser.add_argument("--threads", type=int, default=None, help="torch intra-op threads (default: torch's)")
+    parser.add_argument("--compile", action="store_true", help="pinndd's loss through torch.compile (single and batched cases)")
     parser.add_argument("--cases", nargs="+", default=["single", "batched", "time_to_accuracy"], choices=["single", "batched", "time_to_accuracy"])
     parser.add_argument("--out", type=Path, default=RESULTS / "bench_training.json")
     args = parser.parse_args(argv)
@@ -358,7 +360,7 @@ def main(argv=None):
     rows = []
     for name, pairs in (("single", single_case_points(problem, fixed)), ("batched", batched_case_points(problem, fixed))):
         if name in args.cases:
-            rows.append(bench_case(name, problem, fixed, pairs, steps=args.steps, repeats=args.repeats, warmup=args.warmup))
+            rows.append(bench_case(name, problem, fixed, pairs, steps=args.steps, repeats=args.repeats, warmup=args.warmup, compile=args.compile))
     print_table(rows)
     tta = None
     if "time_to_accuracy" in args.cases:

@@ -1,6 +1,6 @@
 """The inference task of the formal model: what a distilled set is optimal for.
 
-``Task = (problem, training family, target family, loss, risk measure)``:
+``Task = (problem, training family, target family, loss, risk measure, learner)``:
 distillers that are task-unaware see only the training family; task-aware ones
 also see the target family and the risk measure (and the physics on it, never
 reference solutions).
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from pde_catalog import SPLITS
 
+from .learner import LearnerSpec
 from .risk import RiskMeasure
 
 __all__ = ["Task", "LOSSES"]
@@ -39,6 +40,10 @@ class Task:
         plus squared Dirichlet misfit) of the trained learner.
     risk : RiskMeasure
         How losses over ``Q`` become one number.
+    learner : pinndd.learner.LearnerSpec
+        The learner A the set is distilled for: distillers build their inner
+        learners from it (architecture, precision, device, condition weight)
+        unless their own options say otherwise.
     """
 
     problem: object
@@ -47,6 +52,7 @@ class Task:
     target_weights: tuple = ()
     loss: str = "physics"
     risk: RiskMeasure = field(default_factory=RiskMeasure)
+    learner: LearnerSpec = field(default_factory=LearnerSpec)
 
     def __post_init__(self):
         for split in (self.training_split, *self.target_splits):

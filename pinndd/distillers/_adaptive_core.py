@@ -35,7 +35,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..errors import ConfigError
-from ..learner import ConditionalPINN, PointBatch, Recipe, train
+from ..learner import PointBatch, Recipe, train
 from ..pointset import make_point_set
 from ..sampling import points_from_unit, sample_point_arrays, split_budget
 from ._base import Distiller
@@ -85,7 +85,7 @@ class AdaptiveSampler(Distiller):
     boundary_fraction : float
         Share of the budget on the Dirichlet faces (default 0.25).
     width, depth : int
-        Hidden width and layers of the distiller's learner (default 32 and 3).
+        Hidden width and layers of the distiller's learner (default: the task's learner spec).
     rounds : int
         Number of interior updates (default 8).
     steps : int
@@ -98,28 +98,28 @@ class AdaptiveSampler(Distiller):
     lr : float
         Adam learning rate (default 1e-3, the published codes' value).
     dtype : {"float32", "float64"}
-        Learner precision (default ``"float32"``).
+        Learner precision (default: the task's learner spec).
     """
 
     options = {
         "family": "train",
         "boundary_fraction": 0.25,
-        "width": 32,
-        "depth": 3,
+        "width": None,
+        "depth": None,
         "rounds": 8,
         "steps": 250,
         "initial_steps": 1000,
         "pool": 8192,
         "lr": 1e-3,
-        "dtype": "float32",
+        "dtype": None,
     }
 
     def validate(self):
         self._choice("family", ("train", "target"))
-        self._choice("dtype", ("float32", "float64"))
+        self._choice("dtype", ("float32", "float64"), optional=True)
         self._number("boundary_fraction", 0.01, 0.99)
         for key, low in (("width", 1), ("depth", 1), ("rounds", 1), ("steps", 0), ("initial_steps", 0)):
-            self._number(key, low, None, integer=True)
+            self._number(key, low, None, integer=True, optional=key in ("width", "depth"))
         if "pool" in self.params:
             self._number("pool", 1, None, integer=True)
         self._number("lr", 1e-12, 10.0)
@@ -172,7 +172,7 @@ class AdaptiveSampler(Distiller):
         start, constraint, kind = sample_point_arrays(
             problem, region, budget, method="uniform", seed=seed, boundary_fraction=opts["boundary_fraction"]
         )
-        pinn = ConditionalPINN(problem, opts["width"], opts["depth"], dtype=opts["dtype"])
+        pinn = self.inner_pinn(task)
         ctx = _Context(pinn, problem, region, np.random.default_rng(int(rng_seed)))
         interior = start[: self.initial_size(n_interior)]
         ctx.fit(pinn.init([learner_seed]), interior, constraint, kind, opts["initial_steps"], opts["lr"])
@@ -182,7 +182,8 @@ class AdaptiveSampler(Distiller):
                 ctx.fit(ctx.params, interior, constraint, kind, opts["steps"], opts["lr"])
         if len(interior) != n_interior:
             raise RuntimeError(f"{self.name} ended with {len(interior)} interior points, expected {n_interior}")
-        attrs = {"distiller": self.name, "budget": budget, "seed": seed, "learner_seed": learner_seed, **opts}
+        resolved = {"width": pinn.width, "depth": pinn.depth, "dtype": str(pinn.dtype).removeprefix("torch.")}
+        attrs = {"distiller": self.name, "budget": budget, "seed": seed, "learner_seed": learner_seed, **opts, **resolved}
         return make_point_set(problem, interior, constraint, kind, attrs=attrs)
 
 

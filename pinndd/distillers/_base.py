@@ -40,17 +40,27 @@ class Distiller(abc.ABC):
     def validate(self) -> None:
         """Check option values; raise :class:`~pinndd.errors.ConfigError` naming the option."""
 
-    def _choice(self, key: str, allowed) -> None:
+    def _choice(self, key: str, allowed, *, optional: bool = False) -> None:
+        if optional and self.params[key] is None:
+            return
         if self.params[key] not in allowed:
             raise ConfigError(f"distiller {self.name!r}: {key} must be one of {', '.join(map(repr, allowed))}, got {self.params[key]!r}")
 
-    def _number(self, key: str, low=None, high=None, *, integer=False) -> None:
+    def _number(self, key: str, low=None, high=None, *, integer=False, optional: bool = False) -> None:
         value = self.params[key]
+        if optional and value is None:
+            return
         kind = int if integer else (int, float)
         if isinstance(value, bool) or not isinstance(value, kind):
             raise ConfigError(f"distiller {self.name!r}: {key} must be {'an integer' if integer else 'a number'}, got {value!r}")
         if (low is not None and value < low) or (high is not None and value > high):
             raise ConfigError(f"distiller {self.name!r}: {key} must lie in [{low}, {high}], got {value!r}")
+
+    def inner_pinn(self, task):
+        """The distiller's inner learner: the task's learner spec, except where this distiller's options set
+        ``width``, ``depth`` or ``dtype`` (``None`` means the spec's value)."""
+        p = self.params
+        return task.learner.pinn(task.problem, p.get("width"), p.get("depth"), dtype=p.get("dtype"))
 
     @abc.abstractmethod
     def distill(self, task, budget: int, *, seed: int, progress: bool = False):

@@ -26,7 +26,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..learner import ConditionalPINN, PointBatch
+from ..learner import PointBatch
 from ..pointset import PointSet
 from ..sampling import SEQUENCES
 from ._adaptive_core import LEARNER_SEED_LIMIT
@@ -42,10 +42,10 @@ COMMON_OPTIONS = {
     "init": "uniform",
     "outer_steps": 100,
     "outer_lr": 0.01,
-    "width": 32,
-    "depth": 3,
+    "width": None,
+    "depth": None,
     "learners": 2,
-    "dtype": "float32",
+    "dtype": None,
     "learn_weights": False,
     "boundary_fraction": 0.25,
 }
@@ -119,9 +119,9 @@ class ClassicDistiller(Distiller):
         self._number("n_full", 8, None, integer=True)
         for key in ("real_batch", "outer_steps", "width", "depth", "learners"):
             if key in self.options:
-                self._number(key, 1, None, integer=True)
+                self._number(key, 1, None, integer=True, optional=key in ("width", "depth"))
         self._number("outer_lr", 1e-8, 10.0)
-        self._choice("dtype", ("float32", "float64"))
+        self._choice("dtype", ("float32", "float64"), optional=True)
         self._choice("learn_weights", (True, False))
         self._number("boundary_fraction", 0.01, 0.99)
 
@@ -131,7 +131,7 @@ class ClassicDistiller(Distiller):
         problem, region = task.problem, task.training_region()
         init = get_distiller(p["init"], family="train", boundary_fraction=p["boundary_fraction"]).distill(task, budget, seed=seed)
         points = LearnablePoints(problem, init, region, learn_weights=p["learn_weights"], dtype=torch.float64)
-        pinn = ConditionalPINN(problem, p["width"], p["depth"], dtype=p["dtype"])
+        pinn = self.inner_pinn(task)
         full = full_data(task, p["n_full"], seed, p["boundary_fraction"])
         return pinn, points, full, np.random.default_rng([seed, self.stream])
 

@@ -104,7 +104,7 @@ class GradientMatching(ClassicDistiller):
     outer_lr : float
         Adam learning rate of the raw (logit) coordinates and weights (default 0.01).
     width, depth : int
-        Learner architecture (default 32 x 3).
+        Learner architecture (default: the task's learner spec, i.e. the run's [learner]).
     learners : int
         Learners in the pool (default 2).
     inner_steps : int
@@ -114,7 +114,7 @@ class GradientMatching(ClassicDistiller):
     horizon : int
         Learner steps before a restart from a new initialisation (default 500).
     dtype : {"float32", "float64"}
-        Learner precision (default float32).
+        Learner precision (default: the task's learner spec).
     learn_weights : bool
         Optimise per-point weights too (default False: the paper learns only the samples).
     boundary_fraction : float
@@ -276,13 +276,13 @@ class DistributionMatching(ClassicDistiller):
     outer_lr : float
         Adam learning rate of the raw (logit) coordinates and weights (default 0.02).
     width, depth : int
-        Hidden sizes of the random networks (default 32 x 3).
+        Hidden sizes of the random networks (default: the task's learner spec).
     learners : int
         Random networks per outer step (default 8).
     embed_gain : float
         Scale of the random networks' weights (default 2.0; 1 is nearly linear on [-1, 1]).
     dtype : {"float32", "float64"}
-        Precision (default float32).
+        Precision (default: the task's learner spec).
     learn_weights : bool
         Optimise per-point weights too (default False: the paper learns only the samples).
     boundary_fraction : float

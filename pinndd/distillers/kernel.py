@@ -136,7 +136,7 @@ class KernelInducingPoints(ClassicDistiller):
     outer_lr : float
         Adam learning rate of the raw (logit) coordinates and weights (default 0.01).
     width, depth : int
-        Network whose empirical NTK is the kernel (default 32 x 3).
+        Network whose empirical NTK is the kernel (default: the task's learner spec).
     learners : int
         Random initialisations (kernels) per outer step (default 1).
     ridge : float

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..learner import ConditionalPINN, Recipe, train
+from ..learner import Recipe, train
 from ..learner._functional import adam_init, unrolled_train
 from ._base import Distiller, get_distiller, register_distiller
 from ._learnable import LearnablePoints, per_condition_loss, target_batch
@@ -57,14 +57,14 @@ class TaskDistiller(Distiller):
     inner_lr : float
         Learner Adam learning rate (default 1e-3, as the evaluator's).
     width, depth : int
-        Learner architecture (default 32 x 3).
+        Learner architecture (default: the task's learner spec, i.e. the run's [learner]).
     conditions : int
         Target conditions drawn per outer step (default 8).
     target_points : int
         Collocation points per target condition per outer step (default 64; a
         quarter as many face points).
     dtype : {"float32", "float64"}
-        Precision of the bilevel computation (default float32).
+        Precision of the bilevel computation (default: the task's learner spec).
     learn_weights : bool
         Optimise per-point weights (default True).
     boundary_fraction : float
@@ -81,11 +81,11 @@ class TaskDistiller(Distiller):
         "learners": 4,
         "horizon": 2000,
         "inner_lr": 1e-3,
-        "width": 32,
-        "depth": 3,
+        "width": None,
+        "depth": None,
         "conditions": 8,
         "target_points": 64,
-        "dtype": "float32",
+        "dtype": None,
         "learn_weights": True,
         "boundary_fraction": 0.25,
     }
@@ -93,18 +93,18 @@ class TaskDistiller(Distiller):
     def validate(self):
         self._choice("init", ("uniform", "lhs", "halton", "hammersley", "sobol"))
         for key in ("outer_steps", "unroll", "learners", "horizon", "width", "depth", "conditions", "target_points"):
-            self._number(key, 1, None, integer=True)
+            self._number(key, 1, None, integer=True, optional=key in ("width", "depth"))
         for key in ("outer_lr", "inner_lr"):
             self._number(key, 1e-8, 10.0)
         self._choice("learn_weights", (True, False))
-        self._choice("dtype", ("float32", "float64"))
+        self._choice("dtype", ("float32", "float64"), optional=True)
         self._number("boundary_fraction", 0.01, 0.99)
 
     def distill(self, task, budget, *, seed, progress=False):
         p = self.params
         problem, region = task.problem, task.target_region()
         init = get_distiller(p["init"], family="target", boundary_fraction=p["boundary_fraction"]).distill(task, budget, seed=seed)
-        pinn = ConditionalPINN(problem, p["width"], p["depth"], dtype=p["dtype"])
+        pinn = self.inner_pinn(task)
         dtype = pinn.dtype
         points = LearnablePoints(problem, init, region, learn_weights=p["learn_weights"], dtype=torch.float64)
         outer = torch.optim.Adam([t for t in points.parameters() if t.requires_grad], lr=p["outer_lr"])

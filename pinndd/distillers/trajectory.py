@@ -127,7 +127,7 @@ class TrajectoryMatching(ClassicDistiller):
     outer_lr : float
         Adam learning rate of the raw (logit) coordinates and weights (default 0.01).
     width, depth : int
-        Learner architecture (default 32 x 3).
+        Learner architecture (default: the task's learner spec, i.e. the run's [learner]).
     learners : int
         Expert trajectories (default 2).
     expert_steps : int
@@ -153,7 +153,7 @@ class TrajectoryMatching(ClassicDistiller):
     lr_lr : float
         Adam learning rate of the log student learning rate (default 0.01).
     dtype : {"float32", "float64"}
-        Precision (default float32).
+        Precision (default: the task's learner spec).
     learn_weights : bool
         Optimise per-point weights too (default False: the paper learns only the samples).
     boundary_fraction : float

@@ -13,37 +13,13 @@ from pathlib import Path
 from pde_catalog import SPLITS, problem_class, problem_names
 
 from ..errors import ConfigError
-from ..learner import ConditionalPINN, Recipe, resolve_device
+from ..learner import LearnerSpec, Recipe, resolve_device
 from ..risk import parse_risk
 
 __all__ = ["ExperimentConfig", "LearnerConfig", "EvaluationConfig", "DistillerSpec", "load_config", "parse_config"]
 
 
-@dataclass(frozen=True)
-class LearnerConfig:
-    """The PINN every point set is judged with, and how it is trained (``[learner]``).
-
-    The architecture keys are the fields below; every other key of
-    ``[learner]`` is a field of :class:`~pinndd.learner.Recipe` (``steps``,
-    ``lr``, ``schedule``, ``lbfgs_iters``, ...), whose defaults are the
-    recommended recipe.
-    """
-
-    width: int = 32
-    depth: int = 3
-    bc_weight: float = 1.0
-    dtype: str = "float32"
-    device: str = "cpu"
-    fourier_features: int = 0
-    fourier_scale: float = 1.0
-    recipe: Recipe = Recipe()
-
-    def pinn(self, problem, width: int | None = None, depth: int | None = None) -> ConditionalPINN:
-        """The learner of ``problem`` (another width/depth for a second architecture)."""
-        return ConditionalPINN(
-            problem, width or self.width, depth or self.depth, dtype=self.dtype, device=resolve_device(self.device),
-            bc_weight=self.bc_weight, fourier_features=self.fourier_features, fourier_scale=self.fourier_scale,
-        )
+LearnerConfig = LearnerSpec  # ``[learner]`` parses into the run's one learner spec
 
 
 @dataclass(frozen=True)
@@ -130,36 +106,22 @@ def _names(value, key: str, allowed=None, kind=str) -> tuple:
     return items
 
 
-_ARCHITECTURE = ("width", "depth", "bc_weight", "dtype", "device", "fourier_features", "fourier_scale")
-
-
-def _learner(table, where: str = "learner") -> LearnerConfig:
+def _learner(table, where: str = "learner") -> LearnerSpec:
     """``[learner]``: architecture keys, then the recipe's keys, each validated once."""
     if not isinstance(table, dict):
         raise ConfigError(f"[{where}] must be a table, got {table!r}")
+    names = {f.name: f for f in fields(LearnerSpec) if f.name != "recipe"}
     recipe_keys = [f.name for f in fields(Recipe)]
-    _check_keys(table, (*_ARCHITECTURE, *recipe_keys), where)
-    arch = {k: v for k, v in table.items() if k in _ARCHITECTURE}
-    names = {f.name: f for f in fields(LearnerConfig)}
-    arch = {k: _typed(v, type(names[k].default), f"{where}.{k}") for k, v in arch.items()}
+    _check_keys(table, (*names, *recipe_keys), where)
+    arch = {k: _typed(v, type(names[k].default), f"{where}.{k}") for k, v in table.items() if k in names}
     try:
         recipe = Recipe(**{k: v for k, v in table.items() if k in recipe_keys})
-    except (TypeError, ValueError) as err:
-        raise ConfigError(f"{where}.{err}") from None
-    learner = LearnerConfig(**arch, recipe=recipe)
-    for key in ("width", "depth"):
-        if getattr(learner, key) < 1:
-            raise ConfigError(f"{where}.{key} must be at least 1, got {getattr(learner, key)}")
-    if not 0 <= learner.bc_weight < float("inf"):
-        raise ConfigError(f"{where}.bc_weight must be finite and non-negative, got {learner.bc_weight}")
-    if learner.dtype not in ("float32", "float64"):
-        raise ConfigError(f"{where}.dtype must be 'float32' or 'float64', got {learner.dtype!r}")
-    if learner.fourier_features < 0 or not 0 < learner.fourier_scale < float("inf"):
-        raise ConfigError(f"{where}.fourier_features must be >= 0 and {where}.fourier_scale positive and finite, got {learner.fourier_features} and {learner.fourier_scale}")
-    try:
+        learner = LearnerSpec(**arch, recipe=recipe)
         resolve_device(learner.device)
-    except ValueError as err:
-        raise ConfigError(f"{where}.device: {err}") from None
+    except (TypeError, ValueError) as err:
+        key = str(err).split(" ", 1)[0]
+        detail = f"{where}.{err}" if key in names or key in recipe_keys else f"{where}.device: {err}"
+        raise ConfigError(detail) from None
     return learner
 
 

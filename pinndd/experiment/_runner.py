@@ -126,7 +126,7 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
 
 def _run_problem(config, name: str, out: Path, progress: bool) -> pd.DataFrame:
     problem = _build_problem(config, name)
-    task = Task(problem, "train", config.targets, config.target_weights, risk=parse_risk(config.risk))
+    task = Task(problem, "train", config.targets, config.target_weights, risk=parse_risk(config.risk), learner=config.learner)
     evaluation = EvaluationSet.draw(problem, config.splits, config.evaluation.conditions_per_split, seed=config.evaluation.condition_seed)
     cells = _distill_all(config, task, out, progress)
     parts = []

@@ -5,9 +5,10 @@ from ._lbfgs import LbfgsResult, batched_lbfgs
 from ._mlp import forward, forward_jet, init_params
 from ._pinn import ConditionalPINN, PointBatch
 from ._recipe import Recipe
+from ._spec import LearnerSpec
 from ._train import TrainResult, train
 
 __all__ = [
-    "ConditionalPINN", "LbfgsResult", "PointBatch", "Recipe", "TrainResult",
+    "ConditionalPINN", "LbfgsResult", "LearnerSpec", "PointBatch", "Recipe", "TrainResult",
     "batched_lbfgs", "forward", "forward_jet", "init_params", "resolve_device", "train",
 ]

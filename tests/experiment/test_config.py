@@ -28,7 +28,7 @@ def test_tiny_config_parses(tiny_config_text):
         ("budgets = [24, 32]", "budgets = [24, 2]", "experiment.budgets must be at least 8"),
         ("budgets = [24, 32]", 'budgets = ["24"]', "experiment.budgets must be of type int"),
         ('splits = ["train", "ood_far"]', 'splits = ["train", "far"]', "'far'; allowed: train, ood_near, ood_far"),
-        ("width = 8", "width = 0", "learner.width must be at least 1"),
+        ("width = 8", "width = 0", "learner.width must be an integer of at least 1"),
         ("lr = 1e-3", "lr = -1.0", "learner.lr must be finite and > 0"),
         ("lr = 1e-3", "lr = inf", "learner.lr must be finite and > 0"),
         ("lr = 1e-3", 'lr = 1e-3\nschedule = "step"', "learner.schedule must be one of constant, exponential, cosine"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import torch
 
 from pde_catalog.heat1d import Heat1D
@@ -83,3 +84,15 @@ def test_lbfgs_phase_lowers_the_loss_well_below_adam():
     # Measured: L-BFGS takes the loss down a further 10-100x in 200 iterations.
     assert np.all(both.loss_history[-1] < 0.2 * adam.loss_history[-1])
     assert both.steps_recorded[-1] == 200 + both.lbfgs_iterations.max()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available")
+def test_batched_lbfgs_on_cuda_matches_the_cpu():
+    recipe = Recipe(steps=20, lr=1e-2, lbfgs_iters=30)
+    pinn, params, batch = _setup([0, 1], [48, 40])
+    cpu = train(pinn, params, batch, recipe)
+    gpu_pinn = ConditionalPINN(PROBLEM, width=12, depth=2, dtype="float64", device="cuda")
+    gpu_batch = PointBatch(*(t.to("cuda") for t in batch.__dict__.values()))
+    gpu = train(gpu_pinn, [(w.to("cuda"), b.to("cuda")) for w, b in params], gpu_batch, recipe)
+    assert gpu.params[0][0].device.type == "cuda"
+    np.testing.assert_allclose(gpu.loss_history[-1], cpu.loss_history[-1], rtol=1e-6)

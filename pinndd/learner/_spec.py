@@ -1,0 +1,69 @@
+"""One learner spec per run: the network every PINN of the run is built as, and its recipe."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ._device import resolve_device
+from ._pinn import ConditionalPINN
+from ._recipe import Recipe
+
+__all__ = ["LearnerSpec"]
+
+
+@dataclass(frozen=True)
+class LearnerSpec:
+    """The learner A of the formal model: architecture, precision, device and training recipe.
+
+    Built from a config's ``[learner]``; the evaluator trains every fresh
+    learner with it, and every distiller builds its inner learner from it
+    unless the distiller's own options name another width, depth or dtype.
+
+    Parameters
+    ----------
+    width, depth : int
+        Hidden width and number of hidden layers.
+    bc_weight : float
+        Weight of the condition misfit relative to the residual.
+    dtype : {"float32", "float64"}
+    device : str
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"`` or ``"auto"``; checked against
+        this machine when a network is built.
+    fourier_features : int
+        Fourier features of the inputs (0: none).
+    fourier_scale : float
+        Standard deviation of the Fourier frequencies.
+    recipe : Recipe
+        How the evaluator trains.
+    """
+
+    width: int = 32
+    depth: int = 3
+    bc_weight: float = 1.0
+    dtype: str = "float32"
+    device: str = "cpu"
+    fourier_features: int = 0
+    fourier_scale: float = 1.0
+    recipe: Recipe = Recipe()
+
+    def __post_init__(self):
+        for key in ("width", "depth", "fourier_features"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or value < (0 if key == "fourier_features" else 1):
+                raise ValueError(f"{key} must be an integer of at least {0 if key == 'fourier_features' else 1}, got {value!r}")
+        if not (isinstance(self.bc_weight, (int, float)) and 0 <= self.bc_weight < math.inf):
+            raise ValueError(f"bc_weight must be finite and non-negative, got {self.bc_weight!r}")
+        if not (isinstance(self.fourier_scale, (int, float)) and 0 < self.fourier_scale < math.inf):
+            raise ValueError(f"fourier_scale must be positive and finite, got {self.fourier_scale!r}")
+        if self.dtype not in ("float32", "float64"):
+            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
+        if not isinstance(self.recipe, Recipe):
+            raise TypeError(f"recipe must be a Recipe, got {type(self.recipe).__name__}")
+
+    def pinn(self, problem, width: int | None = None, depth: int | None = None, *, dtype: str | None = None) -> ConditionalPINN:
+        """The learner of ``problem``; ``width``, ``depth``, ``dtype`` override the spec's where given."""
+        return ConditionalPINN(
+            problem, width or self.width, depth or self.depth, dtype=dtype or self.dtype, device=resolve_device(self.device),
+            bc_weight=self.bc_weight, fourier_features=self.fourier_features, fourier_scale=self.fourier_scale,
+        )
