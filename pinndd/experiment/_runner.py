@@ -113,6 +113,9 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
                 "distill_s": distill_s,
                 "train_s": train_s / len(init_seeds),
                 "final_loss": float(result.loss_history[-1, int(row["model"])]),
+                "adam_steps": int(result.adam_steps[int(row["model"])]),
+                "lbfgs_iters": int(result.lbfgs_iterations[int(row["model"])]),
+                "stop_reason": result.stop_reason[int(row["model"])],
             }
         )
     if config.evaluation.save_fields:
