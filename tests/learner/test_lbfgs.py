@@ -8,8 +8,6 @@ import torch
 
 from pde_catalog.heat1d import Heat1D
 from pinndd.learner import ConditionalPINN, PointBatch, Recipe, batched_lbfgs, train
-from pinndd.pointset import make_point_set
-from pinndd.sampling import sample_point_arrays
 
 PROBLEM = Heat1D()
 
@@ -53,23 +51,14 @@ def test_a_non_finite_row_is_left_alone_and_the_others_converge():
     torch.testing.assert_close(result.x[[0, 2]], torch.ones(2, 2, dtype=torch.float64), rtol=0, atol=1e-5)
 
 
-def _setup(seeds, budgets):
-    pinn = ConditionalPINN(PROBLEM, width=12, depth=2, dtype="float64")
-    region = PROBLEM.family.region("train")
-    sets = []
-    for budget, seed in zip(budgets, seeds):
-        interior, constraint, kind = sample_point_arrays(PROBLEM, region, budget, method="halton", seed=seed)
-        sets.append(make_point_set(PROBLEM, interior, constraint, kind))
-    return pinn, pinn.init(seeds), PointBatch.from_point_sets(sets, dtype=pinn.dtype, device=pinn.device)
 
-
-def test_pinn_batch_equals_separate_runs_through_both_phases():
+def test_pinn_batch_equals_separate_runs_through_both_phases(small_batch):
     recipe = Recipe(steps=30, lr=1e-2, lbfgs_iters=40, lbfgs_history=10)
-    pinn, params, batch = _setup([0, 1, 2], [48, 40, 64])
+    pinn, params, batch = small_batch([0, 1, 2], [48, 40, 64])
     together = train(pinn, params, batch, recipe)
     assert (together.lbfgs_iterations > 0).all()
     for m, (seed, budget) in enumerate(zip([0, 1, 2], [48, 40, 64])):
-        _, p1, b1 = _setup([seed], [budget])
+        _, p1, b1 = small_batch([seed], [budget])
         alone = train(pinn, p1, b1, recipe)
         for (w, b), (w1, b1_) in zip(together.params, alone.params):
             torch.testing.assert_close(w[m], w1[0], rtol=1e-8, atol=1e-10)
@@ -77,8 +66,8 @@ def test_pinn_batch_equals_separate_runs_through_both_phases():
         assert together.lbfgs_iterations[m] == alone.lbfgs_iterations[0]
 
 
-def test_lbfgs_phase_lowers_the_loss_well_below_adam():
-    pinn, params, batch = _setup([0, 1], [64, 64])
+def test_lbfgs_phase_lowers_the_loss_well_below_adam(small_batch):
+    pinn, params, batch = small_batch([0, 1], [64, 64])
     adam = train(pinn, params, batch, Recipe(steps=200, lr=1e-2, lbfgs_iters=0))
     both = train(pinn, params, batch, Recipe(steps=200, lr=1e-2, lbfgs_iters=200))
     # Measured: L-BFGS takes the loss down a further 10-100x in 200 iterations.
@@ -87,9 +76,9 @@ def test_lbfgs_phase_lowers_the_loss_well_below_adam():
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available")
-def test_batched_lbfgs_on_cuda_matches_the_cpu():
+def test_batched_lbfgs_on_cuda_matches_the_cpu(small_batch):
     recipe = Recipe(steps=20, lr=1e-2, lbfgs_iters=30)
-    pinn, params, batch = _setup([0, 1], [48, 40])
+    pinn, params, batch = small_batch([0, 1], [48, 40])
     cpu = train(pinn, params, batch, recipe)
     gpu_pinn = ConditionalPINN(PROBLEM, width=12, depth=2, dtype="float64", device="cuda")
     gpu_batch = PointBatch(*(t.to("cuda") for t in batch.__dict__.values()))

@@ -10,23 +10,12 @@ import torch
 
 from pde_catalog.heat1d import Heat1D
 from pde_catalog.poisson2d import Poisson2D
-from pinndd.learner import ConditionalPINN, PointBatch, Recipe, train
+from pinndd.learner import Recipe, train
 from pinndd.learner._causal import causal_mean
 from pinndd.learner._parametrize import Parametrization
-from pinndd.pointset import make_point_set
-from pinndd.sampling import sample_point_arrays
 
 PROBLEM = Heat1D()
 
-
-def _setup(seeds, budgets, problem=PROBLEM, **pinn_kwargs):
-    pinn = ConditionalPINN(problem, width=12, depth=2, dtype="float64", **pinn_kwargs)
-    region = problem.family.region("train")
-    sets = []
-    for budget, seed in zip(budgets, seeds):
-        interior, constraint, kind = sample_point_arrays(problem, region, budget, method="halton", seed=seed)
-        sets.append(make_point_set(problem, interior, constraint, kind))
-    return pinn, pinn.init(seeds), PointBatch.from_point_sets(sets, dtype=pinn.dtype, device=pinn.device)
 
 
 @pytest.mark.parametrize(
@@ -61,8 +50,8 @@ def test_schedules_start_at_lr_and_end_at_the_final_ratio():
     assert warm.lr_at(0) == pytest.approx(1e-4) and warm.lr_at(9) == pytest.approx(1e-3) and warm.lr_at(50) == 1e-3
 
 
-def test_random_weight_factorisation_keeps_the_initial_network():
-    pinn, params, _ = _setup([0, 1], [40, 40])
+def test_random_weight_factorisation_keeps_the_initial_network(small_batch):
+    pinn, params, _ = small_batch([0, 1], [40, 40])
     param = Parametrization(params, rwf=True, rwf_mean=0.7)
     assert len(param.initial) == 3 * len(params)
     for (w, b), (w2, b2) in zip(params, param.params(param.initial)):
@@ -71,19 +60,19 @@ def test_random_weight_factorisation_keeps_the_initial_network():
 
 
 @pytest.mark.parametrize("tricks", [{"rwf": True}, {"balance": "gradnorm", "balance_every": 10}, {"causal": 1.0, "causal_bins": 8}], ids=["rwf", "gradnorm", "causal"])
-def test_each_trick_trains_and_keeps_models_independent(tricks):
+def test_each_trick_trains_and_keeps_models_independent(tricks, small_batch):
     recipe = Recipe(steps=40, lr=1e-2, lbfgs_iters=20, **tricks)
-    pinn, params, batch = _setup([0, 1], [64, 40])
+    pinn, params, batch = small_batch([0, 1], [64, 40])
     pair = train(pinn, params, batch, recipe)
-    _, p1, b1 = _setup([1], [40])
+    _, p1, b1 = small_batch([1], [40])
     alone = train(pinn, p1, b1, recipe)
     assert not pair.diverged.any()
     assert np.all(pair.loss_history[-1] < pair.loss_history[0])
     torch.testing.assert_close(pair.params[-1][0][1], alone.params[-1][0][0], rtol=1e-8, atol=1e-10)
 
 
-def test_gradnorm_weights_balance_the_gradient_norms():
-    pinn, params, batch = _setup([0], [64])
+def test_gradnorm_weights_balance_the_gradient_norms(small_batch):
+    pinn, params, batch = small_batch([0], [64])
     result = train(pinn, params, batch, Recipe(steps=1, lbfgs_iters=0, balance="gradnorm", balance_alpha=0.0))
     leaves = [t.detach().clone().requires_grad_() for layer in params for t in layer]
     current = list(zip(leaves[0::2], leaves[1::2]))
@@ -108,14 +97,14 @@ def test_causal_weights_discount_late_slabs_until_early_ones_are_solved():
     assert float(causal_mean(r2, w, t, (0.0, 1.0), eps=0.0, bins=4)) == pytest.approx(0.25)
 
 
-def test_causal_weighting_needs_time():
-    pinn, params, batch = _setup([0], [40], problem=Poisson2D())
+def test_causal_weighting_needs_time(small_batch):
+    pinn, params, batch = small_batch([0], [40], problem=Poisson2D())
     with pytest.raises(ValueError, match="causal weighting needs a time coordinate"):
         train(pinn, params, batch, Recipe(steps=2, lbfgs_iters=0, causal=1.0))
 
 
-def test_plateau_rule_stops_each_model_on_its_own():
-    pinn, params, batch = _setup([0, 1], [40, 40])
+def test_plateau_rule_stops_each_model_on_its_own(small_batch):
+    pinn, params, batch = small_batch([0, 1], [40, 40])
     recipe = Recipe(steps=400, lr=1e-9, schedule="constant", lbfgs_iters=0, plateau_patience=20, plateau_tol=1e-3)
     result = train(pinn, params, batch, recipe)
     # At lr 1e-9 nothing moves: both models stop after the patience window.
@@ -123,15 +112,15 @@ def test_plateau_rule_stops_each_model_on_its_own():
     assert (result.adam_steps <= 22).all()
 
 
-def test_fourier_features_train():
-    pinn, params, batch = _setup([0], [64], fourier_features=8)
+def test_fourier_features_train(small_batch):
+    pinn, params, batch = small_batch([0], [64], fourier_features=8)
     assert pinn.sizes[0] == 16
     result = train(pinn, params, batch, Recipe(steps=60, lr=1e-2, lbfgs_iters=20))
     assert result.loss_history[-1, 0] < result.loss_history[0, 0]
 
 
-def test_callback_sees_both_phases_and_can_stop_training():
-    pinn, params, batch = _setup([0], [40])
+def test_callback_sees_both_phases_and_can_stop_training(small_batch):
+    pinn, params, batch = small_batch([0], [40])
     seen = []
 
     def watch(step, current):
