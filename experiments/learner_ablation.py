@@ -46,6 +46,8 @@ VARIANTS = {
     "adam3000_exp+lbfgs5k+gradnorm": replace(BASE, balance="gradnorm"),
     "adam3000_exp+lbfgs10k": replace(BASE, lbfgs_iters=10000),
     "adam3000_exp+lbfgs10k+gradnorm": CANDIDATE,
+    "adam3000_exp+lbfgs5k+gradnorm_sum": replace(BASE, balance="gradnorm_sum"),
+    "adam3000_exp+lbfgs10k+gradnorm_sum": replace(CANDIDATE, balance="gradnorm_sum"),
     "candidate+cosine_warmup": replace(CANDIDATE, schedule="cosine", warmup=300),
     "candidate+causal": replace(CANDIDATE, causal=1.0),
     "candidate+rwf": replace(CANDIDATE, rwf=True),

@@ -23,7 +23,7 @@ def cell(values) -> str:
 def table(summary: pd.DataFrame, split: str) -> str:
     """Rows distillers, columns budgets: L2RE mean ± std over evaluation seeds."""
     budgets = sorted(summary.budget.unique())
-    lines = [f"| distiller | " + " | ".join(f"m = {b}" for b in budgets) + " |", "|---" * (len(budgets) + 1) + "|"]
+    lines = ["| distiller | " + " | ".join(f"m = {b}" for b in budgets) + " |", "|---" * (len(budgets) + 1) + "|"]
     rows = summary[summary.split == split]
     for name in dict.fromkeys(rows.distiller):
         sel = rows[rows.distiller == name]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 __all__ = ["Recipe", "SCHEDULES", "BALANCES"]
 
 SCHEDULES = ("constant", "exponential", "cosine")
-BALANCES = ("none", "gradnorm")
+BALANCES = ("none", "gradnorm", "gradnorm_sum")
 
 
 def _check_int(name: str, value, low: int) -> None:
@@ -57,11 +57,16 @@ class Recipe:
         A model's L-BFGS stops when its best loss has not fallen by a relative
         ``lbfgs_tol`` within ``lbfgs_patience`` iterations (and when its line
         search fails or its gradient vanishes).
-    balance : {"none", "gradnorm"}
+    balance : {"none", "gradnorm", "gradnorm_sum"}
         Loss balancing across the residual and condition terms: ``gradnorm``
-        sets each term's weight to the sum of all terms' gradient norms over
-        its own (Wang et al. 2023), per model, every ``balance_every`` Adam
-        steps, smoothed with ``balance_alpha``; L-BFGS keeps the last weights.
+        keeps the residual's weight at 1 and sets each condition term's weight
+        to the residual's gradient norm over its own (the gradient-norm
+        weights of Wang, Teng and Perdikaris 2021 and of jaxpi, normalised to
+        the residual so that the residual's step size is unchanged), per
+        model, every ``balance_every`` Adam steps, smoothed with
+        ``balance_alpha``; L-BFGS keeps the last weights. ``gradnorm_sum`` is
+        jaxpi's form: every term's weight is the sum of all gradient norms
+        over its own, so the residual's weight changes too.
     balance_every : int
     balance_alpha : float
         Weight of the old value in the moving average, in [0, 1).
@@ -96,11 +101,11 @@ class Recipe:
     schedule: str = "exponential"
     final_lr_ratio: float = 0.1
     warmup: int = 0
-    lbfgs_iters: int = 5000
+    lbfgs_iters: int = 10000
     lbfgs_history: int = 50
     lbfgs_patience: int = 200
     lbfgs_tol: float = 1e-4
-    balance: str = "none"
+    balance: str = "gradnorm"
     balance_every: int = 100
     balance_alpha: float = 0.9
     causal: float = 0.0

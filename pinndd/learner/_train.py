@@ -123,9 +123,10 @@ def _adam_phase(objective, leaves, recipe, weights, state, record_every, progres
         terms = objective.terms(leaves, recipe.causal, recipe.causal_bins)
         plain = terms.sum(1)
         finite = torch.isfinite(plain)
-        if recipe.balance == "gradnorm" and step % recipe.balance_every == 0:
+        if recipe.balance != "none" and step % recipe.balance_every == 0:
             norms = _grad_norms(terms, leaves).detach()
-            new = norms.sum(1, keepdim=True) / norms.clamp_min(1e-30)
+            reference = norms[:, :1] if recipe.balance == "gradnorm" else norms.sum(1, keepdim=True)
+            new = reference / norms.clamp_min(1e-30)
             ok = torch.isfinite(new).all(1, keepdim=True) & ~frozen[:, None]
             weights.copy_(torch.where(ok, recipe.balance_alpha * weights + (1 - recipe.balance_alpha) * new, weights))
         per_model = (weights * terms).sum(1)

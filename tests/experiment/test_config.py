@@ -33,7 +33,7 @@ def test_tiny_config_parses(tiny_config_text):
         ("lr = 1e-3", "lr = inf", "learner.lr must be finite and > 0"),
         ("lr = 1e-3", 'lr = 1e-3\nschedule = "step"', "learner.schedule must be one of constant, exponential, cosine"),
         ("lbfgs_iters = 10", "lbfgs_iters = 2.5", "learner.lbfgs_iters must be an integer"),
-        ("lr = 1e-3", "lr = 1e-3\nbalance = 1", "learner.balance must be one of none, gradnorm"),
+        ("lr = 1e-3", "lr = 1e-3\nbalance = 1", "learner.balance must be one of none, gradnorm, gradnorm_sum"),
         ("lr = 1e-3", "lr = 1e-3\nbc_weight = -1.0", "learner.bc_weight must be finite and non-negative"),
         ("lr = 1e-3", 'lr = 1e-3\ndevice = "tpu"', "learner.device: unknown device 'tpu'; allowed: 'cpu', 'cuda', 'cuda:N', 'auto'"),
         ("depth = 2", "depth = 2\noptimizer = 'sgd'", "unknown key learner.optimizer"),
