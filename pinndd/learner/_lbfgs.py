@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import torch
+from tqdm.auto import tqdm
 
 __all__ = ["LbfgsResult", "batched_lbfgs"]
 
@@ -50,34 +51,49 @@ class LbfgsResult:
     stop_reason: list
 
 
-def _two_loop(g, s_hist, y_hist, rho, valid, newest):
-    """Search direction -H g of each row from its own curvature pairs.
+def _direction(g, s_hist, y_hist, valid, sty, yty):
+    """Search direction -H g of each row, from its own curvature pairs, in compact form.
 
-    ``s_hist, y_hist`` are ``(M, H, P)`` rings, ``rho``/``valid`` ``(M, H)``,
-    ``newest`` ``(M,)`` the slot written last by each row.
+    ``s_hist, y_hist`` are ``(M, H, P)``, each row's pairs oldest first (empty
+    slots are zero and not ``valid``); ``sty`` and ``yty`` are their inner
+    products ``s_i . y_j`` and ``y_i . y_j`` (kept up to date by
+    :func:`_push`). The inverse Hessian approximation is
+    applied with the compact representation of Byrd, Nocedal and Schnabel
+    (1994; Nocedal and Wright eq. 7.24): a few batched matrix products and two
+    triangular solves per iteration, however long the history.
     """
-    n_models, depth, _ = s_hist.shape
-    rows = torch.arange(n_models, device=g.device)
-    q = g.clone()
-    alphas = []
-    for j in range(depth):
-        slot = (newest - j) % depth
-        s, y = s_hist[rows, slot], y_hist[rows, slot]
-        a = torch.where(valid[rows, slot], rho[rows, slot] * (s * q).sum(1), torch.zeros_like(q[:, 0]))
-        q = q - a[:, None] * y
-        alphas.append((slot, a))
-    s_new, y_new = s_hist[rows, newest], y_hist[rows, newest]
-    has = valid[rows, newest]
-    gamma = torch.where(has, (s_new * y_new).sum(1) / (y_new * y_new).sum(1).clamp_min(1e-300), torch.ones_like(q[:, 0]))
-    r = gamma[:, None] * q
-    for slot, a in reversed(alphas):
-        s, y = s_hist[rows, slot], y_hist[rows, slot]
-        b = rho[rows, slot] * (y * r).sum(1)
-        r = r + torch.where(valid[rows, slot], a - b, torch.zeros_like(a))[:, None] * s
-    return -r
+    pad = torch.diag_embed((~valid).to(g.dtype))  # empty slots: unit diagonal, zero coupling
+    r = torch.triu(sty) + pad
+    d = torch.diag_embed(torch.diagonal(sty, dim1=1, dim2=2)) + pad
+    newest_s, newest_y = s_hist[:, -1], y_hist[:, -1]
+    gamma = torch.where(valid[:, -1], (newest_s * newest_y).sum(1) / (newest_y * newest_y).sum(1).clamp_min(1e-300), torch.ones_like(g[:, 0]))
+    sg = torch.bmm(s_hist, g.unsqueeze(2))  # (M, H, 1)
+    yg = torch.bmm(y_hist, g.unsqueeze(2))
+    u = torch.linalg.solve_triangular(r, sg, upper=True)
+    v = torch.bmm(d + gamma[:, None, None] * yty, u) - gamma[:, None, None] * yg
+    top = torch.linalg.solve_triangular(r.mT, v, upper=False)
+    hg = gamma[:, None] * g + torch.bmm(top.mT, s_hist)[:, 0] - gamma[:, None] * torch.bmm(u.mT, y_hist)[:, 0]
+    return -hg
 
 
-def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: int = 200, tol: float = 1e-4, grad_tol: float = 1e-12, record_every: int = 100, active=None, callback=None) -> LbfgsResult:
+def _push(keep, s, y, s_hist, y_hist, valid, sty, yty):
+    """Rows in ``keep`` drop their oldest pair and append ``(s, y)``; inner products updated in O(H P)."""
+    k3 = keep[:, None, None]
+    s_new = torch.cat([s_hist[:, 1:], s[:, None]], dim=1)
+    y_new = torch.cat([y_hist[:, 1:], y[:, None]], dim=1)
+    col = torch.bmm(s_new, y[:, :, None])  # s'_i . y, (M, H, 1)
+    row = torch.bmm(y_new, s[:, :, None]).mT  # s . y'_j, (M, 1, H)
+    sty_new = torch.cat([torch.cat([sty[:, 1:, 1:], row[:, :, :-1]], dim=1), col], dim=2)
+    yy = torch.bmm(y_new, y[:, :, None])  # y'_i . y
+    yty_new = torch.cat([torch.cat([yty[:, 1:, 1:], yy[:, :-1].mT], dim=1), yy], dim=2)
+    return (
+        torch.where(k3, s_new, s_hist), torch.where(k3, y_new, y_hist),
+        torch.where(keep[:, None], torch.cat([valid[:, 1:], torch.ones_like(valid[:, :1])], dim=1), valid),
+        torch.where(k3, sty_new, sty), torch.where(k3, yty_new, yty),
+    )
+
+
+def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: int = 200, tol: float = 1e-4, grad_tol: float = 1e-12, record_every: int = 100, active=None, callback=None, progress: bool = False, desc: str = "L-BFGS") -> LbfgsResult:
     """Minimise ``M`` independent objectives with L-BFGS and a per-row backtracking line search.
 
     Parameters
@@ -100,6 +116,9 @@ def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: 
         Loss recording interval (iterations).
     active : torch.Tensor of bool, shape (M,), optional
         Models to optimise; the others are left where they are from the start.
+    progress : bool
+        Show a progress bar over the iterations (labelled ``desc``).
+    desc : str
     callback : callable, optional
         ``callback(iteration, x) -> bool`` at every recorded iteration; a true
         result stops every model (reason ``"callback"``).
@@ -121,17 +140,17 @@ def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: 
     running &= finite
     s_hist = torch.zeros(n_models, history, n_params, dtype=dt, device=dev)
     y_hist = torch.zeros_like(s_hist)
-    rho = torch.zeros(n_models, history, dtype=dt, device=dev)
     valid = torch.zeros(n_models, history, dtype=torch.bool, device=dev)
-    newest = torch.zeros(n_models, dtype=torch.long, device=dev)
+    sty = torch.zeros(n_models, history, history, dtype=dt, device=dev)
+    yty = torch.zeros_like(sty)
     iterations = torch.zeros(n_models, dtype=torch.long, device=dev)
     best = f.clone()
     since_best = torch.zeros(n_models, dtype=torch.long, device=dev)
     hist, recorded = [f.clone()], [0]
-    for it in range(1, max_iter + 1):
+    for it in tqdm(range(1, max_iter + 1), desc=desc, disable=not progress, leave=False):
         if not bool(running.any()):
             break
-        d = _two_loop(g, s_hist, y_hist, rho, valid, newest)
+        d = _direction(g, s_hist, y_hist, valid, sty, yty)
         first = ~valid.any(1)
         slope = (g * d).sum(1)
         restart = first | ~(slope < 0)
@@ -139,6 +158,10 @@ def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: 
             scale = torch.clamp(1.0 / g.abs().sum(1).clamp_min(1e-300), max=1.0)
             d = torch.where(restart[:, None], -g * scale[:, None], d)
             valid &= ~restart[:, None]
+            s_hist = torch.where(restart[:, None, None], torch.zeros_like(s_hist), s_hist)
+            y_hist = torch.where(restart[:, None, None], torch.zeros_like(y_hist), y_hist)
+            sty = torch.where(restart[:, None, None], torch.zeros_like(sty), sty)
+            yty = torch.where(restart[:, None, None], torch.zeros_like(yty), yty)
             slope = (g * d).sum(1)
         step = torch.ones(n_models, dtype=dt, device=dev)
         pending = running.clone()
@@ -161,13 +184,8 @@ def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: 
         s, y = x_new - x, g_new - g
         sy = (s * y).sum(1)
         keep = moved & (sy > 1e-10 * (y * y).sum(1))
-        slot = torch.where(keep, (newest + 1) % history, newest)
-        rows = torch.nonzero(keep).flatten()
-        s_hist[rows, slot[rows]] = s[rows]
-        y_hist[rows, slot[rows]] = y[rows]
-        rho[rows, slot[rows]] = 1.0 / sy[rows]
-        valid[rows, slot[rows]] = True
-        newest = slot
+        if bool(keep.any()):
+            s_hist, y_hist, valid, sty, yty = _push(keep, s, y, s_hist, y_hist, valid, sty, yty)
         x, f, g = x_new, f_new, g_new
         iterations += moved.long()
         improved = moved & (f < best * (1 - tol))

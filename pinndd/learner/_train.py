@@ -165,7 +165,7 @@ def _adam_phase(objective, leaves, recipe, weights, state, record_every, progres
             break
 
 
-def _lbfgs_phase(objective, leaves, recipe, weights, state, record_every, callback):
+def _lbfgs_phase(objective, leaves, recipe, weights, state, record_every, callback, progress, desc):
     """Phase 2: batched L-BFGS on the plain terms with the final balancing weights; returns new leaves."""
     like = [t.detach() for t in leaves]
 
@@ -183,6 +183,7 @@ def _lbfgs_phase(objective, leaves, recipe, weights, state, record_every, callba
     result = batched_lbfgs(
         fun, to_matrix(like), max_iter=recipe.lbfgs_iters, history=recipe.lbfgs_history,
         patience=recipe.lbfgs_patience, tol=recipe.lbfgs_tol, record_every=record_every, active=active, callback=hook,
+        progress=progress, desc=f"{desc} (L-BFGS)",
     )
     for loss, it in zip(result.history[1:], result.recorded[1:]):
         state["history"].append(loss.cpu().numpy())
@@ -207,7 +208,7 @@ def train(pinn, params, batch, recipe: Recipe, *, record_every: int = 100, progr
     record_every : int
         Loss recording interval, in Adam steps and in L-BFGS iterations.
     progress : bool
-        Show a progress bar over the Adam steps.
+        Show progress bars over the Adam steps and the L-BFGS iterations.
     desc : str
         Progress bar label.
     on_divergence : {"warn", "raise"}
@@ -249,7 +250,7 @@ def train(pinn, params, batch, recipe: Recipe, *, record_every: int = 100, progr
     if state.get("stopped_by_callback"):
         state["reasons"] = ["callback"] * n_models
     elif recipe.lbfgs_iters:
-        leaves = _lbfgs_phase(objective, leaves, recipe, weights, state, record_every, callback)
+        leaves = _lbfgs_phase(objective, leaves, recipe, weights, state, record_every, callback, progress, desc)
     final_params = [(w.detach(), b.detach()) for w, b in param.params(leaves)]
     if recipe.steps or recipe.lbfgs_iters:
         with torch.no_grad():

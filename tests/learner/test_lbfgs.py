@@ -85,3 +85,20 @@ def test_batched_lbfgs_on_cuda_matches_the_cpu(small_batch):
     gpu = train(gpu_pinn, [(w.to("cuda"), b.to("cuda")) for w, b in params], gpu_batch, recipe)
     assert gpu.params[0][0].device.type == "cuda"
     np.testing.assert_allclose(gpu.loss_history[-1], cpu.loss_history[-1], rtol=1e-6)
+
+
+def test_inner_products_kept_by_push_equal_recomputed_ones():
+    from pinndd.learner._lbfgs import _push
+
+    gen = torch.Generator().manual_seed(0)
+    m, h, p = 3, 4, 7
+    s_hist = torch.zeros(m, h, p, dtype=torch.float64)
+    y_hist, valid = torch.zeros_like(s_hist), torch.zeros(m, h, dtype=torch.bool)
+    sty, yty = torch.zeros(m, h, h, dtype=torch.float64), torch.zeros(m, h, h, dtype=torch.float64)
+    for k in range(7):
+        keep = torch.tensor([True, k % 2 == 0, k < 2])
+        s, y = torch.randn(m, p, generator=gen, dtype=torch.float64), torch.randn(m, p, generator=gen, dtype=torch.float64)
+        s_hist, y_hist, valid, sty, yty = _push(keep, s, y, s_hist, y_hist, valid, sty, yty)
+        torch.testing.assert_close(sty, torch.bmm(s_hist, y_hist.mT))
+        torch.testing.assert_close(yty, torch.bmm(y_hist, y_hist.mT))
+    assert valid.sum(1).tolist() == [4, 4, 2]
