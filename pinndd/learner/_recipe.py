@@ -139,8 +139,8 @@ class Recipe:
 
     @classmethod
     def adam(cls, steps: int, lr: float) -> "Recipe":
-        """Constant-rate Adam for ``steps`` steps and nothing else (inner loops of distillers)."""
-        return cls(steps=steps, lr=lr, schedule="constant", lbfgs_iters=0)
+        """Constant-rate Adam on the plain loss for ``steps`` steps, nothing else (inner loops of distillers)."""
+        return cls(steps=steps, lr=lr, schedule="constant", lbfgs_iters=0, balance="none")
 
     def lr_at(self, step: int) -> float:
         """Adam's learning rate at ``step`` (0-based)."""
