@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -131,3 +132,13 @@ def test_callback_sees_both_phases_and_can_stop_training(small_batch):
     result = train(pinn, params, batch, Recipe(steps=40, lr=1e-2, lbfgs_iters=100), record_every=10, callback=watch)
     assert seen[:4] == [10, 20, 30, 40] and seen[-1] == 60
     assert result.stop_reason == ("callback",) and result.lbfgs_iterations[0] == 20
+
+
+def test_compiled_loss_trains_like_the_eager_one(small_batch):
+    pinn, params, batch = small_batch([0], [32], width=6, depth=1)
+    recipe = Recipe(steps=15, lr=1e-2, lbfgs_iters=5, balance="none")
+    eager = train(pinn, params, batch, recipe)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # where compilation is unavailable the fallback warns and runs eagerly
+        compiled = train(pinn, params, batch, Recipe(**{**recipe.__dict__, "compile": True}))
+    np.testing.assert_allclose(compiled.loss_history, eager.loss_history, rtol=1e-8)
