@@ -48,6 +48,7 @@ VARIANTS = {
     "adam3000_exp+lbfgs10k+gradnorm": CANDIDATE,
     "adam3000_exp+lbfgs5k+gradnorm_sum": replace(BASE, balance="gradnorm_sum"),
     "adam3000_exp+lbfgs10k+gradnorm_sum": replace(CANDIDATE, balance="gradnorm_sum"),
+    "adam3000_exp+lbfgs10k+causal": replace(BASE, lbfgs_iters=10000, causal=1.0),
     "candidate+cosine_warmup": replace(CANDIDATE, schedule="cosine", warmup=300),
     "candidate+causal": replace(CANDIDATE, causal=1.0),
     "candidate+rwf": replace(CANDIDATE, rwf=True),
