@@ -285,7 +285,7 @@ def time_to_accuracy(problem, fixed, *, seeds=(0, 1, 2), check_every=100, deepxd
 
         class _Check(dde.callbacks.Callback):
             def on_epoch_end(self):
-                step = self.model.train_state.epoch
+                step = self.model.train_state.iteration
                 if step % check_every == 0:
                     theirs.check(step, self.model)
 
