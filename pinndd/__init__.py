@@ -1,7 +1,7 @@
 """pinndd: task-specific dataset distillation for PINNs and tabular merging.
 
 The nouns of the formal model (Kungurtsev et al., arXiv 2409.01410):
-:class:`Task` (problem, training family, target family, loss, risk),
+:class:`Task` (problem, training family, target family, loss, risk, learner spec),
 :class:`RiskMeasure`, :class:`PointSet`, the learner
 (:mod:`pinndd.learner`), distillers (:func:`get_distiller`) and the evaluator
 (:mod:`pinndd.evaluate`). PDE problems live in the sibling package
