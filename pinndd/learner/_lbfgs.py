@@ -1,8 +1,8 @@
 """L-BFGS for a batch of independent models, each with its own history, line search and stop.
 
 The ``M`` models are rows of one ``(M, P)`` parameter matrix and the objective
-returns one loss per row, so every vector operation of L-BFGS (the two-loop
-recursion, the Armijo test, the curvature check, the stopping rules) is done
+returns one loss per row, so every vector operation of L-BFGS (the inverse-Hessian
+product in compact form, the Armijo test, the curvature check, the stopping rules) is done
 row by row at once. A model that has stopped or failed keeps its parameters
 while the others go on: each row ends where it would end if optimised alone.
 """
