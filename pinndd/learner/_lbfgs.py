@@ -65,8 +65,7 @@ def _direction(g, s_hist, y_hist, valid, sty, yty):
     pad = torch.diag_embed((~valid).to(g.dtype))  # empty slots: unit diagonal, zero coupling
     r = torch.triu(sty) + pad
     d = torch.diag_embed(torch.diagonal(sty, dim1=1, dim2=2)) + pad
-    newest_s, newest_y = s_hist[:, -1], y_hist[:, -1]
-    gamma = torch.where(valid[:, -1], (newest_s * newest_y).sum(1) / (newest_y * newest_y).sum(1).clamp_min(1e-300), torch.ones_like(g[:, 0]))
+    gamma = torch.where(valid[:, -1], sty[:, -1, -1] / yty[:, -1, -1].clamp_min(1e-300), torch.ones_like(g[:, 0]))
     sg = torch.bmm(s_hist, g.unsqueeze(2))  # (M, H, 1)
     yg = torch.bmm(y_hist, g.unsqueeze(2))
     u = torch.linalg.solve_triangular(r, sg, upper=True)
@@ -74,6 +73,29 @@ def _direction(g, s_hist, y_hist, valid, sty, yty):
     top = torch.linalg.solve_triangular(r.mT, v, upper=False)
     hg = gamma[:, None] * g + torch.bmm(top.mT, s_hist)[:, 0] - gamma[:, None] * torch.bmm(u.mT, y_hist)[:, 0]
     return -hg
+
+
+def plateau_step(value, best, since, tol: float, counted):
+    """One step of the per-model plateau rule: best loss so far and steps since it fell by ``tol``.
+
+    Parameters
+    ----------
+    value : torch.Tensor, shape (M,)
+        Current losses.
+    best, since : torch.Tensor, shape (M,)
+        Best loss so far and steps since it last fell by a relative ``tol``.
+    tol : float
+    counted : torch.Tensor of bool, shape (M,)
+        Models whose step counts (the others neither improve nor age).
+
+    Returns
+    -------
+    best, since : torch.Tensor, shape (M,)
+    """
+    improved = counted & (value < best * (1 - tol))
+    best = torch.where(improved, value, torch.minimum(best, value))
+    since = torch.where(improved, torch.zeros_like(since), since + counted.long())
+    return best, since
 
 
 def _push(keep, s, y, s_hist, y_hist, valid, sty, yty):
@@ -157,12 +179,13 @@ def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: 
         if bool(restart.any()):
             scale = torch.clamp(1.0 / g.abs().sum(1).clamp_min(1e-300), max=1.0)
             d = torch.where(restart[:, None], -g * scale[:, None], d)
-            valid &= ~restart[:, None]
-            s_hist = torch.where(restart[:, None, None], torch.zeros_like(s_hist), s_hist)
-            y_hist = torch.where(restart[:, None, None], torch.zeros_like(y_hist), y_hist)
-            sty = torch.where(restart[:, None, None], torch.zeros_like(sty), sty)
-            yty = torch.where(restart[:, None, None], torch.zeros_like(yty), yty)
             slope = (g * d).sum(1)
+            clear = restart & ~first  # rows with pairs to forget; empty rows are zero already
+            if bool(clear.any()):
+                valid &= ~clear[:, None]
+                c3 = clear[:, None, None]
+                s_hist, y_hist = torch.where(c3, 0.0, s_hist), torch.where(c3, 0.0, y_hist)
+                sty, yty = torch.where(c3, 0.0, sty), torch.where(c3, 0.0, yty)
         step = torch.ones(n_models, dtype=dt, device=dev)
         pending = running.clone()
         x_new, f_new, g_new = x.clone(), f.clone(), g.clone()
@@ -188,9 +211,7 @@ def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: 
             s_hist, y_hist, valid, sty, yty = _push(keep, s, y, s_hist, y_hist, valid, sty, yty)
         x, f, g = x_new, f_new, g_new
         iterations += moved.long()
-        improved = moved & (f < best * (1 - tol))
-        best = torch.where(improved, f, torch.minimum(best, f))
-        since_best = torch.where(improved, torch.zeros_like(since_best), since_best + moved.long())
+        best, since_best = plateau_step(f, best, since_best, tol, moved)
         plateau = moved & (since_best >= patience)
         flat = moved & (g.abs().amax(1) < grad_tol)
         for m in torch.nonzero(plateau).flatten().tolist():

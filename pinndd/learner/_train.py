@@ -17,7 +17,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..errors import DivergenceError
-from ._lbfgs import batched_lbfgs
+from ._lbfgs import batched_lbfgs, plateau_step
 from ._parametrize import Parametrization, from_matrix, to_matrix
 from ._recipe import Recipe
 
@@ -140,10 +140,7 @@ def _adam_phase(objective, leaves, recipe, weights, state, record_every, progres
             state["history"].append(per_model.detach().cpu().numpy())
             state["recorded"].append(step)
         if recipe.plateau_patience:
-            value = plain.detach()
-            improved = value < best * (1 - recipe.plateau_tol)
-            best = torch.where(improved, value, torch.minimum(best, value))
-            since = torch.where(improved, torch.zeros_like(since), since + 1)
+            best, since = plateau_step(plain.detach(), best, since, recipe.plateau_tol, torch.ones_like(finite))
             state["stopped"] |= (since >= recipe.plateau_patience) & ~state["diverged"]
         newly_frozen = (state["diverged"] | state["stopped"]) & ~frozen
         if bool(newly_frozen.any()):
