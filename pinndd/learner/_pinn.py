@@ -17,7 +17,7 @@ from pde_catalog import Jet
 from ._causal import causal_mean
 from ._mlp import forward, forward_jet_and_values, init_params
 
-__all__ = ["ConditionalPINN", "PointBatch"]
+__all__ = ["ConditionalPINN", "PointBatch", "check_architecture"]
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _FOURIER_SEED = 20230812
@@ -69,6 +69,17 @@ class PointBatch:
         return PointBatch(*(t.repeat_interleave(times, dim=0) for t in self.__dict__.values()))
 
 
+def check_architecture(width, depth, dtype, fourier_features, fourier_scale) -> None:
+    """Raise ``ValueError`` naming the first bad architecture value (shared by the network and the spec)."""
+    for key, value, low in (("width", width, 1), ("depth", depth, 1), ("fourier_features", fourier_features, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < low:
+            raise ValueError(f"{key} must be an integer of at least {low}, got {value!r}")
+    if not (isinstance(fourier_scale, (int, float)) and 0 < fourier_scale < float("inf")):
+        raise ValueError(f"fourier_scale must be positive and finite, got {fourier_scale!r}")
+    if dtype not in _DTYPES:
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+
+
 class ConditionalPINN:
     """A tanh MLP u(coords, beta) for a catalog problem, with inputs scaled to [-1, 1].
 
@@ -97,11 +108,7 @@ class ConditionalPINN:
     """
 
     def __init__(self, problem, width: int = 32, depth: int = 3, *, dtype="float32", device="cpu", bc_weight: float = 1.0, fourier_features: int = 0, fourier_scale: float = 1.0):
-        if dtype not in _DTYPES:
-            raise ValueError(f"dtype must be one of {', '.join(_DTYPES)}, got {dtype!r}")
-        for key, value in (("width", width), ("depth", depth)):
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"{key} must be a positive integer, got {value!r}")
+        check_architecture(width, depth, dtype, fourier_features, fourier_scale)
         self.problem = problem
         self.width, self.depth = width, depth
         self.dtype, self.device = _DTYPES[dtype], torch.device(device)
@@ -113,10 +120,6 @@ class ConditionalPINN:
         self._centre = torch.as_tensor((upper + lower) / 2, dtype=self.dtype, device=self.device)
         self._inv_scale_values = (1.0 / half).tolist()
         self._inv_scale = torch.as_tensor(1.0 / half, dtype=self.dtype, device=self.device)
-        if isinstance(fourier_features, bool) or not isinstance(fourier_features, int) or fourier_features < 0:
-            raise ValueError(f"fourier_features must be a non-negative integer, got {fourier_features!r}")
-        if not 0 < fourier_scale < float("inf"):
-            raise ValueError(f"fourier_scale must be positive and finite, got {fourier_scale!r}")
         self.frequencies = None
         if fourier_features:
             gen = torch.Generator().manual_seed(_FOURIER_SEED)

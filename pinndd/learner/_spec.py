@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from ._device import resolve_device
-from ._pinn import ConditionalPINN
+from ._pinn import ConditionalPINN, check_architecture
 from ._recipe import Recipe
 
 __all__ = ["LearnerSpec"]
@@ -48,16 +48,9 @@ class LearnerSpec:
     recipe: Recipe = Recipe()
 
     def __post_init__(self):
-        for key in ("width", "depth", "fourier_features"):
-            value = getattr(self, key)
-            if isinstance(value, bool) or not isinstance(value, int) or value < (0 if key == "fourier_features" else 1):
-                raise ValueError(f"{key} must be an integer of at least {0 if key == 'fourier_features' else 1}, got {value!r}")
+        check_architecture(self.width, self.depth, self.dtype, self.fourier_features, self.fourier_scale)
         if not (isinstance(self.bc_weight, (int, float)) and 0 <= self.bc_weight < math.inf):
             raise ValueError(f"bc_weight must be finite and non-negative, got {self.bc_weight!r}")
-        if not (isinstance(self.fourier_scale, (int, float)) and 0 < self.fourier_scale < math.inf):
-            raise ValueError(f"fourier_scale must be positive and finite, got {self.fourier_scale!r}")
-        if self.dtype not in ("float32", "float64"):
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}")
         if not isinstance(self.recipe, Recipe):
             raise TypeError(f"recipe must be a Recipe, got {type(self.recipe).__name__}")
 
