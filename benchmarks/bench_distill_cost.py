@@ -33,7 +33,7 @@ def _full_training_seconds(problem, n_full: int, steps: int) -> float:
     task = Task(problem)
     full = get_distiller("full", n=n_full).distill(task, n_full, seed=0)
     pinn = ConditionalPINN(problem, 32, 3)
-    batch = PointBatch.from_point_sets([full], dtype=pinn.dtype, device="cpu")
+    batch = PointBatch.from_point_sets([full], pinn.problem, dtype=pinn.dtype, device="cpu")
     start = time.perf_counter()
     train(pinn, pinn.init([1_000_000]), batch, Recipe.adam(steps, 1e-3))
     return time.perf_counter() - start

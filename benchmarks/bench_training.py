@@ -42,8 +42,8 @@ import torch
 from pde_catalog import Box, Problem, Region, get_problem
 from pinndd import deepxde_adapter
 from pinndd.learner import ConditionalPINN, PointBatch, Recipe, train
-from pinndd.pointset import KINDS, make_point_set
-from pinndd.sampling import points_from_unit, sample_point_arrays, unit_sequence
+from pinndd.pointset import make_point_set
+from pinndd.sampling import blocks, points_from_unit, sample_point_arrays, unit_sequence
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "deepxde" / "Burgers.npz"  # ../shared beside the repository
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -71,10 +71,10 @@ class FixedMember(Problem):
     values: tuple
 
     name = property(lambda self: self.inner.name)
-    coords = property(lambda self: self.inner.coords)
-    domain = property(lambda self: self.inner.domain)
-    faces = property(lambda self: self.inner.faces)
-    second_derivatives = property(lambda self: self.inner.second_derivatives)
+    geometry = property(lambda self: self.inner.geometry)
+    time = property(lambda self: self.inner.time)
+    outputs = property(lambda self: self.inner.outputs)
+    derivatives = property(lambda self: self.inner.derivatives)
     reference_method = property(lambda self: self.inner.reference_method)
     grid_sizes = property(lambda self: self.inner.grid_sizes)
 
@@ -82,37 +82,40 @@ class FixedMember(Problem):
     def family(self):
         return _NoParams()
 
+    @property
+    def conditions(self):
+        def fixed(value):
+            return None if value is None else (lambda x, beta: value(x, self._beta(next(iter(x.values())))))
+
+        return tuple(dataclasses.replace(c, value=fixed(c.value)) for c in self.inner.conditions)
+
     def _beta(self, like):
         return {n: torch.tensor(v, dtype=like.dtype, device=like.device) for n, v in zip(self.inner.family.names, self.values)}
 
-    def residual(self, jet, x, beta):
-        return self.inner.residual(jet, x, self._beta(jet.u))
-
-    def condition(self, x, beta):
-        return self.inner.condition(x, self._beta(next(iter(x.values()))))
+    def residual(self, f, x, beta):
+        return self.inner.residual(f, x, self._beta(next(iter(f.values()))))
 
     def solution(self, points, beta):
         return self.inner.solution(points, np.array(self.values))
 
 
-def _point_sets(problem, fixed, interior, constraint, kind):
+def _point_sets(problem, fixed, interior, constraint, condition):
     """The same (x, t) points as a PointSet of ``problem`` (default member) and of ``fixed``."""
     d = len(problem.coords)
-    full = make_point_set(problem, interior, constraint, kind)
-    return full, make_point_set(fixed, interior[:, :d], constraint[:, :d], kind)
+    full = make_point_set(problem, interior, constraint, condition)
+    return full, make_point_set(fixed, interior[:, :d], constraint[:, :d], condition)
 
 
 def single_case_points(problem, fixed, seed=0):
     """2,540 interior, 80 boundary (40 per side), 160 initial Hammersley points."""
     member = Region((Box(problem.family.default, problem.family.default),), (1.0,))
-    counts = {"initial": 160, "boundary": 40}
     interior = points_from_unit(problem, member, unit_sequence("hammersley", 2540, 4, seed=seed))
-    blocks, kinds = [], []
-    for k, face in enumerate(problem.faces):
-        n = counts[face.kind]
-        blocks.append(points_from_unit(problem, member, unit_sequence("hammersley", n, 3, seed=seed + 1 + k), face))
-        kinds.append(np.full(n, KINDS.index(face.kind)))
-    return [_point_sets(problem, fixed, interior, np.concatenate(blocks), np.concatenate(kinds))]
+    rows, index = [], []
+    for j, (k, part) in enumerate(blocks(problem)):
+        n = 160 if part == "initial" else 40
+        rows.append(points_from_unit(problem, member, unit_sequence("hammersley", n, 3, seed=seed + 1 + j), part))
+        index.append(np.full(n, k))
+    return [_point_sets(problem, fixed, interior, np.concatenate(rows), np.concatenate(index))]
 
 
 def batched_case_points(problem, fixed, n_models=16, budget=256):
@@ -167,8 +170,8 @@ def l2_errors(pinn, params, model):
     xx, tt = np.meshgrid(ref["x"][:, 0], ref["t"][:, 0], indexing="ij")
     pts, u = np.column_stack([xx.ravel(), tt.ravel()]), ref["usol"].ravel()
     with torch.no_grad():
-        ours = pinn.predict(params, torch.as_tensor(pts, dtype=pinn.dtype)[None])[0].numpy()
-    theirs = deepxde_adapter.predict(model, pts)
+        ours = pinn.predict(params, torch.as_tensor(pts, dtype=pinn.dtype)[None])[0, :, 0].numpy()
+    theirs = deepxde_adapter.predict(model, pts)[:, 0]
     rel = lambda v: float(np.linalg.norm(v - u) / np.linalg.norm(u))  # noqa: E731
     return rel(ours), rel(theirs)
 
@@ -178,7 +181,7 @@ def bench_case(name, problem, fixed, pairs, *, steps, repeats, warmup, lr=1e-3, 
     full, ours_sets = [p[0] for p in pairs], [p[1] for p in pairs]
     pinn = ConditionalPINN(fixed, width=20, depth=3, dtype="float32")
     init = pinn.init(range(len(pairs)))
-    batch = PointBatch.from_point_sets(ours_sets, dtype=torch.float32, device="cpu")
+    batch = PointBatch.from_point_sets(ours_sets, fixed, dtype=torch.float32, device="cpu")
     run_ours(pinn, init, batch, warmup, lr, compile)
     run_theirs(problem, full[:1], pinn, init, warmup, lr)
     model_steps = steps * len(pairs)
@@ -266,12 +269,12 @@ def time_to_accuracy(problem, fixed, *, seeds=(0, 1, 2), check_every=100, deepxd
     for seed in seeds:
         pinn = ConditionalPINN(fixed, width=20, depth=3, dtype="float32")
         init = pinn.init([seed])
-        batch = PointBatch.from_point_sets([ours_set], dtype=torch.float32, device="cpu")
+        batch = PointBatch.from_point_sets([ours_set], fixed, dtype=torch.float32, device="cpu")
         grid = torch.as_tensor(pts, dtype=pinn.dtype)[None]
 
         def ours_error(params):
             with torch.no_grad():
-                return rel(pinn.predict(params, grid)[0].double().numpy())
+                return rel(pinn.predict(params, grid)[0, :, 0].double().numpy())
 
         ours = _Monitor(ours_error, TTA_THRESHOLD)
         ours.begin()
@@ -281,7 +284,7 @@ def time_to_accuracy(problem, fixed, *, seeds=(0, 1, 2), check_every=100, deepxd
 
         model = _deepxde_model(problem, full, pinn, init, 0)
         model.compile("adam", lr=1e-3, verbose=0)
-        theirs = _Monitor(lambda m: rel(deepxde_adapter.predict(m, pts)), TTA_THRESHOLD)
+        theirs = _Monitor(lambda m: rel(deepxde_adapter.predict(m, pts)[:, 0]), TTA_THRESHOLD)
 
         class _Check(dde.callbacks.Callback):
             def on_epoch_end(self):
@@ -292,7 +295,7 @@ def time_to_accuracy(problem, fixed, *, seeds=(0, 1, 2), check_every=100, deepxd
         theirs.begin()
         model.train(iterations=deepxde_steps, display_every=deepxde_steps + 1, verbose=0, callbacks=[_Check()])
         theirs_total = theirs.elapsed()
-        theirs_final = rel(deepxde_adapter.predict(model, pts))
+        theirs_final = rel(deepxde_adapter.predict(model, pts)[:, 0])
         row = {
             "seed": seed,
             "pinndd_reached_s": ours.reached_s, "pinndd_reached_step": ours.reached_step, "pinndd_total_s": ours_total,

@@ -54,9 +54,11 @@ VARIANTS = {
     "candidate+rwf": replace(CANDIDATE, rwf=True),
     "candidate+fourier": CANDIDATE,  # with 32 Fourier features of scale 1 (ARCHITECTURE below)
     "candidate_float64": CANDIDATE,  # the same recipe in float64
+    "adam3000_exp+lbfgs10k+causal_64x4": replace(BASE, lbfgs_iters=10000, causal=1.0),  # a 64 x 4 network
 }
 ARCHITECTURE = {"candidate+fourier": {"fourier_features": 32, "fourier_scale": 1.0}}
 DTYPE = {"candidate_float64": "float64"}
+SIZE = {"adam3000_exp+lbfgs10k+causal_64x4": (64, 4)}  # (width, depth); 32 x 3 otherwise
 
 
 def run_one(problem_name: str, variant: str, seed: int, n: int, out: Path) -> dict:
@@ -68,7 +70,8 @@ def run_one(problem_name: str, variant: str, seed: int, n: int, out: Path) -> di
     task = Task(problem, "train", ("train",), (), risk=parse_risk("mean"))
     points = get_distiller("full", n=n).distill(task, n, seed=seed)
     evaluation = EvaluationSet.draw(problem, ["train"], 8, seed=20240901)
-    pinn = ConditionalPINN(problem, 32, 3, dtype=DTYPE.get(variant, "float32"), **ARCHITECTURE.get(variant, {}))
+    width, depth = SIZE.get(variant, (32, 3))
+    pinn = ConditionalPINN(problem, width, depth, dtype=DTYPE.get(variant, "float32"), **ARCHITECTURE.get(variant, {}))
     recipe = VARIANTS[variant]
     evaluator = Evaluator(pinn, recipe)
     start = time.process_time()
@@ -82,7 +85,7 @@ def run_one(problem_name: str, variant: str, seed: int, n: int, out: Path) -> di
         "wall_s": wall, "cpu_s": cpu, "adam_steps": int(result.adam_steps[0]),
         "lbfgs_iterations": int(result.lbfgs_iterations[0]), "stop_reason": result.stop_reason[0],
         "final_loss": float(result.loss_history[-1, 0]), "diverged": bool(result.diverged[0]),
-        "recipe": asdict(recipe), "architecture": ARCHITECTURE.get(variant, {}), "dtype": DTYPE.get(variant, "float32"),
+        "recipe": asdict(recipe), "architecture": {"width": width, "depth": depth, **ARCHITECTURE.get(variant, {})}, "dtype": DTYPE.get(variant, "float32"),
     }
     write_text(path, json.dumps(record, indent=1))
     return record

@@ -1,11 +1,13 @@
 """The abstract problem every catalog entry derives from.
 
-A problem is a frozen dataclass whose fields are its physical constants. It
-declares, as class variables, its independent variables and box domain, the
-faces of the box that carry Dirichlet data (``boundary`` or ``initial``), and
-which second derivatives its residual needs. It implements the residual and
-the boundary/initial data in torch (so a learner and a distiller can
-differentiate through them) and the reference solution in numpy.
+A problem is a frozen dataclass whose fields are its physical constants. As
+class variables it declares a spatial :class:`~pde_catalog.Geometry`, an
+optional time interval, its named outputs and the fields its residual reads
+(``"u"``, ``"u_x"``, ``"u_xy"``, ``"u_xxx"``: an output, an underscore, then
+one letter per differentiation, any order, mixed allowed). It implements the
+residual and the conditions' data in torch (so a learner and a distiller can
+differentiate through them), its conditions (:mod:`pde_catalog._conditions`),
+its condition family and the reference solution in numpy.
 """
 
 from __future__ import annotations
@@ -13,67 +15,63 @@ from __future__ import annotations
 import abc
 import dataclasses
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Optional
 
 import numpy as np
 
+from ._conditions import INITIAL, Condition
 from ._family import ConditionFamily
+from ._geometry import Geometry
 
-__all__ = ["Face", "Jet", "Problem"]
+__all__ = ["Problem", "parse_field"]
 
 
-@dataclass(frozen=True)
-class Face:
-    """A face of the domain box that carries Dirichlet data.
+def parse_field(name: str, outputs, coords) -> tuple[str, tuple[str, ...]]:
+    """Split a field name into its output and the variables it is differentiated by.
 
     Parameters
     ----------
-    coord : str
-        Independent variable held fixed on the face, e.g. ``"x"`` or ``"t"``.
-    side : {"lower", "upper"}
-        Which end of that variable's interval.
-    kind : {"boundary", "initial"}
-        ``"initial"`` for ``t = t0``; ``"boundary"`` for spatial faces.
+    name : str
+        ``"u"`` (a value) or ``"u_xy"`` (``d^2 u / dx dy``).
+    outputs, coords : sequence of str
+
+    Returns
+    -------
+    output : str
+    wrt : tuple of str
+        In ``coords`` order (``"u_yx"`` and ``"u_xy"`` give the same).
+
+    Raises
+    ------
+    ValueError
+        Unknown output or variable; the message lists the allowed ones.
     """
-
-    coord: str
-    side: str
-    kind: str
-
-
-@dataclass(frozen=True)
-class Jet:
-    """A field and the derivatives a residual may use, at a batch of points.
-
-    Attributes
-    ----------
-    u : torch.Tensor
-        Values, any batch shape.
-    d1 : dict of str to torch.Tensor
-        First derivatives by independent variable name (same shape as ``u``).
-    d2 : dict of str to torch.Tensor
-        Pure second derivatives (``u_xx`` under ``"x"``), for the variables the
-        problem lists in ``second_derivatives``.
-    """
-
-    u: object
-    d1: dict
-    d2: dict
+    output, _, letters = name.partition("_")
+    if output not in outputs:
+        raise ValueError(f"field {name!r}: unknown output {output!r}; allowed: {', '.join(outputs)}")
+    if "_" in name and not letters:
+        raise ValueError(f"field {name!r} names no variable after '_'")
+    bad = [c for c in letters if c not in coords]
+    if bad:
+        raise ValueError(f"field {name!r}: unknown variable {bad[0]!r}; allowed: {', '.join(coords)}")
+    return output, tuple(sorted(letters, key=list(coords).index))
 
 
 @dataclass(frozen=True)
 class Problem(abc.ABC):
     """Base of every catalog problem; subclasses are frozen dataclasses.
 
-    Subclasses set the class variables and implement :meth:`residual`,
-    :meth:`condition`, :meth:`solution` and the ``family`` property.
+    Subclasses set the class variables ``name``, ``geometry``, ``time``
+    (``None`` for a steady problem), ``outputs``, ``derivatives``,
+    ``reference_method`` and ``grid_sizes``, and implement the ``family`` and
+    ``conditions`` properties, :meth:`residual` and :meth:`solution`.
     """
 
     name: ClassVar[str]
-    coords: ClassVar[tuple[str, ...]]
-    domain: ClassVar[tuple[tuple[float, float], ...]]
-    faces: ClassVar[tuple[Face, ...]]
-    second_derivatives: ClassVar[tuple[str, ...]]
+    geometry: ClassVar[Geometry]
+    time: ClassVar[Optional[tuple[float, float]]] = None
+    outputs: ClassVar[tuple[str, ...]] = ("u",)
+    derivatives: ClassVar[tuple[str, ...]]
     reference_method: ClassVar[str]
     grid_sizes: ClassVar[tuple[int, ...]]
 
@@ -82,14 +80,19 @@ class Problem(abc.ABC):
     def family(self) -> ConditionFamily:
         """The condition family (parameters of the boundary/initial data)."""
 
+    @property
     @abc.abstractmethod
-    def residual(self, jet: Jet, x: dict, beta: dict):
-        """PDE residual, zero for an exact solution.
+    def conditions(self) -> tuple[Condition, ...]:
+        """The boundary and initial conditions, each its own loss term."""
+
+    @abc.abstractmethod
+    def residual(self, f: dict, x: dict, beta: dict):
+        """PDE residual(s), zero for an exact solution.
 
         Parameters
         ----------
-        jet : Jet
-            The field and its derivatives at the points.
+        f : dict of str to torch.Tensor
+            The outputs and the fields in ``derivatives``, by name.
         x : dict of str to torch.Tensor
             Independent variables at the points, by name.
         beta : dict of str to torch.Tensor
@@ -97,15 +100,8 @@ class Problem(abc.ABC):
 
         Returns
         -------
-        torch.Tensor
-            Residual, shape of ``jet.u``.
-        """
-
-    @abc.abstractmethod
-    def condition(self, x: dict, beta: dict):
-        """Dirichlet data (boundary or initial value) at points on the constrained faces.
-
-        Same arguments as :meth:`residual` without the jet; returns a torch tensor.
+        torch.Tensor or tuple of torch.Tensor
+            One residual per equation, each of the points' shape.
         """
 
     @abc.abstractmethod
@@ -121,8 +117,82 @@ class Problem(abc.ABC):
 
         Returns
         -------
-        numpy.ndarray, shape (n,)
+        numpy.ndarray, shape (n,) for one output, (n, len(outputs)) otherwise
         """
+
+    # ------------------------------------------------------------ structure
+    @property
+    def coords(self) -> tuple[str, ...]:
+        """Independent variables: the geometry's, then ``"t"`` for a time-dependent problem."""
+        return tuple(self.geometry.coords) + (("t",) if self.time is not None else ())
+
+    @property
+    def space(self) -> tuple[str, ...]:
+        """The spatial variables."""
+        return tuple(self.geometry.coords)
+
+    @property
+    def domain(self) -> tuple[tuple[float, float], ...]:
+        """Bounding interval of every independent variable (the geometry's box, then time)."""
+        lo, hi = self.geometry.bounds
+        box = tuple((float(a), float(b)) for a, b in zip(lo, hi))
+        return box + ((tuple(map(float, self.time)),) if self.time is not None else ())
+
+    def condition(self, name: str) -> Condition:
+        """The condition called ``name`` (``ValueError`` listing the names otherwise)."""
+        for cond in self.conditions:
+            if cond.name == name:
+                return cond
+        raise ValueError(f"unknown condition {name!r} for {self.name}; allowed: {', '.join(c.name for c in self.conditions)}")
+
+    def condition_measure(self, cond: Condition) -> float:
+        """Measure of the set a condition holds on (its share of the boundary budget)."""
+        span = 1.0 if self.time is None else self.time[1] - self.time[0]
+        if cond.on == INITIAL:
+            return self.geometry.measure
+        return sum(self.geometry.part_measure(p) for p in cond.parts) * span
+
+    def required_fields(self) -> tuple[str, ...]:
+        """Every field the residual and the conditions read, outputs first."""
+        names = list(self.outputs) + list(self.derivatives)
+        for cond in self.conditions:
+            names += cond.fields(self.space)
+        return tuple(dict.fromkeys(names))
+
+    def contains(self, points: np.ndarray) -> np.ndarray:
+        """Boolean mask of the rows of ``points`` (shape (n, len(coords))) in the space-time domain."""
+        points = np.atleast_2d(points)
+        inside = self.geometry.contains(points[:, : len(self.space)])
+        if self.time is not None:
+            t = points[:, -1]
+            inside &= (t >= self.time[0] - 1e-12) & (t <= self.time[1] + 1e-12)
+        return inside
+
+    def check_definition(self) -> None:
+        """Raise ``ValueError`` naming the first inconsistency of the declaration.
+
+        Checks that field names parse, condition names are unique, every
+        condition's part exists (``"initial"`` only with time) and periodic
+        partners pair.
+        """
+        for name in self.required_fields():
+            parse_field(name, self.outputs, self.coords)
+        names = [c.name for c in self.conditions]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: condition names must be unique, got {names}")
+        for cond in self.conditions:
+            if cond.output not in self.outputs:
+                raise ValueError(f"condition {cond.name!r}: unknown output {cond.output!r}; allowed: {', '.join(self.outputs)}")
+            if cond.on == INITIAL:
+                if self.time is None:
+                    raise ValueError(f"condition {cond.name!r} is initial but {self.name} has no time")
+                continue
+            for part in cond.parts:
+                self.geometry.check_part(part)
+            if cond.partner is not None:
+                self.geometry.check_part(cond.partner)
+                probe = self.geometry.boundary_from_unit(cond.on, np.full((1, self.geometry.dim - 1), 0.5))
+                self.geometry.periodic_image(cond.on, cond.partner, probe)
 
     # ------------------------------------------------------------------ helpers
     @property
@@ -138,15 +208,6 @@ class Problem(abc.ABC):
     def default_grid(self) -> dict[str, np.ndarray]:
         """The grid on which references and evaluations are reported by default."""
         return {c: np.linspace(lo, hi, n) for c, (lo, hi), n in zip(self.coords, self.domain, self.grid_sizes)}
-
-    def face_measure(self, face: Face) -> float:
-        """Length/area of a face (product of the other variables' interval lengths)."""
-        return float(np.prod([hi - lo for c, (lo, hi) in zip(self.coords, self.domain) if c != face.coord]))
-
-    def face_value(self, face: Face) -> float:
-        """The fixed value of ``face.coord`` on the face."""
-        lo, hi = self.domain[self.coords.index(face.coord)]
-        return lo if face.side == "lower" else hi
 
     def params_array(self, params=None) -> np.ndarray:
         """Condition parameters as an array in family order; ``None`` means the default member.
@@ -171,6 +232,10 @@ class Problem(abc.ABC):
             raise ValueError(f"{self.name} takes {self.family.dim} parameters {self.family.names}, got {arr.size}")
         return arr
 
+    def solution_matrix(self, points: np.ndarray, beta: np.ndarray) -> np.ndarray:
+        """:meth:`solution` as shape (n, len(outputs)) whatever the number of outputs."""
+        return np.asarray(self.solution(points, beta), dtype=float).reshape(len(points), len(self.outputs))
+
     def reference(self, params=None, grid=None):
         """Reference solution on a tensor grid, as an ``xarray.Dataset``.
 
@@ -185,7 +250,8 @@ class Problem(abc.ABC):
         Returns
         -------
         xarray.Dataset
-            Variable ``u`` with dims ``coords`` and provenance attributes.
+            One variable per output with dims ``coords`` (NaN at grid points
+            outside a non-box geometry) and provenance attributes.
         """
         from ._reference import reference_dataset
 

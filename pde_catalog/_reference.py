@@ -32,6 +32,7 @@ def reference_dataset(problem, beta: np.ndarray, grid=None) -> xr.Dataset:
     Returns
     -------
     xarray.Dataset
+        One variable per output, NaN at grid points outside the domain.
     """
     full = problem.default_grid()
     grid = dict(grid or {})
@@ -47,7 +48,9 @@ def reference_dataset(problem, beta: np.ndarray, grid=None) -> xr.Dataset:
     axes = [full[c] for c in problem.coords]
     mesh = np.meshgrid(*axes, indexing="ij")
     points = np.stack([m.ravel() for m in mesh], axis=1)
-    u = problem.solution(points, beta).reshape(mesh[0].shape)
+    inside = problem.contains(points)
+    values = np.full((len(points), len(problem.outputs)), np.nan)
+    values[inside] = problem.solution_matrix(points[inside], beta)
     params = dict(zip(problem.family.names, map(float, beta)))
     attrs = {
         "problem": problem.name,
@@ -58,7 +61,10 @@ def reference_dataset(problem, beta: np.ndarray, grid=None) -> xr.Dataset:
     }
     attrs.update({f"param_{k}": v for k, v in params.items()})
     return xr.Dataset(
-        {"u": (problem.coords, u, {"long_name": "reference solution"})},
+        {
+            name: (problem.coords, values[:, k].reshape(mesh[0].shape), {"long_name": f"reference solution, {name}"})
+            for k, name in enumerate(problem.outputs)
+        },
         coords={c: (c, a) for c, a in zip(problem.coords, axes)},
         attrs=attrs,
     )

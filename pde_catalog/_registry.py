@@ -18,15 +18,27 @@ __all__ = ["register", "get_problem", "problem_names", "problem_class"]
 ENTRY_POINT_GROUP = "pde_catalog.problems"
 
 _BUILTIN = {
+    "allen_cahn1d": "pde_catalog.allen_cahn1d:AllenCahn1D",
     "burgers1d": "pde_catalog.burgers1d:Burgers1D",
+    "convection1d": "pde_catalog.convection1d:Convection1D",
     "heat1d": "pde_catalog.heat1d:Heat1D",
+    "helmholtz2d": "pde_catalog.helmholtz2d:Helmholtz2D",
+    "klein_gordon1d": "pde_catalog.klein_gordon1d:KleinGordon1D",
+    "kovasznay": "pde_catalog.kovasznay:Kovasznay",
     "poisson2d": "pde_catalog.poisson2d:Poisson2D",
+    "poisson_disk": "pde_catalog.poisson_disk:PoissonDisk",
+    "poisson_lshape": "pde_catalog.poisson_lshape:PoissonLShape",
+    "wave1d": "pde_catalog.wave1d:Wave1D",
 }
 _REGISTERED: dict[str, type] = {}
 
 
 def register(name: str):
     """Class decorator registering a problem class under ``name``.
+
+    The class's ``name`` becomes ``name`` (so results are labelled with the
+    registered name even for a subclass of a built-in problem); a class that
+    itself sets a different ``name`` is refused.
 
     Examples
     --------
@@ -42,6 +54,10 @@ def register(name: str):
             raise TypeError(f"register({name!r}) needs a subclass of pde_catalog.Problem, got {cls!r}")
         if name in _all_specs() and _REGISTERED.get(name) is not cls:
             raise ValueError(f"problem {name!r} is already registered")
+        own = cls.__dict__.get("name")
+        if isinstance(own, str) and own != name:
+            raise ValueError(f"register({name!r}) on class {cls.__name__} whose own name is {own!r}; use one name")
+        cls.name = name
         _REGISTERED[name] = cls
         return cls
 

@@ -36,8 +36,10 @@ import numpy as np
 import torch
 from scipy.special import roots_hermite
 
-from ._base import Face, Problem
+from ._base import Problem
+from ._conditions import Dirichlet, Initial
 from ._family import Box, ConditionFamily
+from ._geometry import Interval
 
 __all__ = ["Burgers1D"]
 
@@ -66,10 +68,9 @@ class Burgers1D(Problem):
     quadrature_nodes: int = 200
 
     name = "burgers1d"
-    coords = ("x", "t")
-    domain = ((-1.0, 1.0), (0.0, 1.0))
-    faces = (Face("t", "lower", "initial"), Face("x", "lower", "boundary"), Face("x", "upper", "boundary"))
-    second_derivatives = ("x",)
+    geometry = Interval("x", -1.0, 1.0)
+    time = (0.0, 1.0)
+    derivatives = ("u_t", "u_x", "u_xx")
     reference_method = "Cole-Hopf transform, Gauss-Hermite quadrature in log-space"
     grid_sizes = (256, 100)
 
@@ -87,14 +88,16 @@ class Burgers1D(Problem):
         # DeepXDE's Burgers.npz grid, so that comparisons are point for point.
         return {"x": np.linspace(-1.0, 1.0, 256), "t": np.linspace(0.0, 0.99, 100)}
 
-    def residual(self, jet, x, beta):
-        return jet.d1["t"] + jet.u * jet.d1["x"] - self.nu * jet.d2["x"]
+    @property
+    def conditions(self):
+        return (Initial("initial", value=self.initial_value), Dirichlet("walls", ("x_min", "x_max")))
 
-    def condition(self, x, beta):
-        xx = x["x"]
-        initial = -beta["a"] * torch.sin(torch.pi * xx) + beta["b"] * torch.sin(2 * torch.pi * xx)
-        # Zero on the lateral faces (x = +-1); initial data on t = 0.
-        return torch.where(x["t"] <= 0.0, initial, torch.zeros_like(initial))
+    def residual(self, f, x, beta):
+        return f["u_t"] + f["u"] * f["u_x"] - self.nu * f["u_xx"]
+
+    def initial_value(self, x, beta):
+        """u(x, 0) = -a sin(pi x) + b sin(2 pi x)."""
+        return -beta["a"] * torch.sin(torch.pi * x["x"]) + beta["b"] * torch.sin(2 * torch.pi * x["x"])
 
     def solution(self, points, beta):
         a, b = np.asarray(beta, dtype=float)

@@ -3,58 +3,85 @@
 :func:`run_checks` runs each check on a problem and returns one
 :class:`CheckResult` per check; :func:`format_report` renders them. The test
 suite (``tests/pde_catalog/test_contract.py``) runs every check over every
-registered problem, and ``pinndd catalog check NAME`` prints the report.
+registered problem, and ``pinndd catalog check NAME`` prints the report. The
+checks import nothing from ``pinndd``.
 
 The checks (each can fail; a check that raises counts as failed):
 
+``definition``
+    :meth:`Problem.check_definition` passes (field names parse, condition
+    names are unique, parts exist, periodic parts pair) and every split of
+    the condition family can be sampled.
 ``reference_residual``
-    The PDE residual of ``problem.solution`` vanishes. Derivatives come from
-    fourth-order central finite differences (step ``FD_STEP`` times each
-    interval's length) at random interior points, at least ``FD_MARGIN``
-    from the faces, and at the steepest points along random coordinate lines
-    (so a thin layer, such as Burgers' shock, is sampled), for parameters
-    drawn from every split. The measure is pointwise and relative:
-    ``max |r| / (s + 0.01 rms(s))``, with ``s = sum_c |dr/dc * c|`` over the
-    jet components ``c`` (for a linear residual, the sum of the magnitudes of
-    its derivative terms). It must stay below ``RESIDUAL_TOL``.
+    The PDE residual of ``problem.solution`` vanishes. Every field the
+    residual reads comes from fourth-order central finite differences
+    (tensor products of 1-D stencils for mixed derivatives; step ``FD_STEP``
+    times each interval's length, larger for third and higher orders) at
+    random interior points at least ``FD_MARGIN`` from the boundary, and at
+    the steepest points along random coordinate lines (so a thin layer, such
+    as Burgers' shock, is sampled), for parameters drawn from every split. The
+    measure is pointwise and relative: ``max |r| / (s + 0.01 rms(s))``, with
+    ``s = sum_c |dr/dc * c|`` over the fields ``c`` (for a linear residual,
+    the sum of the magnitudes of its terms). It must stay below ``RESIDUAL_TOL``.
 ``conditions``
-    On every face in ``problem.faces``, ``problem.condition`` equals
-    ``problem.solution`` at random face points, for parameters of each split,
-    relative to the field's magnitude, within ``CONDITION_TOL``.
+    Every condition holds for ``problem.solution`` at random points of its
+    parts, for parameters of each split: the condition's functional (values;
+    derivatives by one-sided fourth-order differences into the domain; the
+    periodic partner's value subtracted) equals its data, relative to the
+    size of its terms, within ``CONDITION_TOL`` for value conditions and
+    ``DERIVATIVE_CONDITION_TOL`` for conditions on derivatives.
 ``sampled_points_in_domain``
-    For every sequence in :data:`pinndd.sampling.SEQUENCES`, the points of
-    :func:`pinndd.sampling.sample_point_arrays` use exactly the budget; the
-    interior points lie in the domain, the constraint points on a face of
-    their kind, and all parameters in the split's region.
+    For every sequence in :data:`SEQUENCES`, the points of
+    :func:`sample_point_arrays` use exactly the budget; the interior points
+    lie in the domain, each condition point on a part of its condition (or
+    the initial slice), and all parameters in the split's region.
 ``splits_disjoint``
     Samples of each split lie in its region and in the open interior of no
     other split's region; the default member lies in ``train``.
 ``reference_dataset``
-    ``problem.reference()`` is an ``xarray.Dataset`` whose variable ``u`` has
-    dims ``problem.coords`` and finite values, with the provenance attributes
-    ``problem``, ``parameters``, ``method`` and ``pinndd_version``; the
-    reference of one member of every split (on a coarse grid) is finite too.
+    ``problem.reference()`` is an ``xarray.Dataset`` with one variable per
+    output, dims ``problem.coords``, finite values inside the domain, and the
+    provenance attributes ``problem``, ``parameters``, ``method`` and
+    ``pinndd_version``; the reference of one member of every split (on a
+    coarse grid) is finite inside the domain too.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._base import Jet, Problem
+from ._base import Problem, parse_field
+from ._conditions import INITIAL
 from ._family import SPLITS
+from ._sampling import SEQUENCES, blocks, points_from_unit, sample_point_arrays, unit_width
 
 __all__ = ["CHECK_NAMES", "CheckResult", "format_report", "run_checks"]
 
 FD_STEP = 3e-5
-"""Finite-difference step, as a fraction of each variable's interval."""
+"""Finite-difference step for first and second derivatives, as a fraction of each variable's interval."""
+FD_STEP_HIGH = {3: 1e-3, 4: 3e-3}
+"""Steps for derivatives of third and fourth order in one variable (round-off grows as step^-order)."""
 FD_MARGIN = 0.02
-"""Distance of residual check points from the faces, as a fraction of each interval."""
+"""Distance of residual check points from the boundary, as a fraction of each interval."""
 RESIDUAL_TOL = 1e-4
 """Largest allowed relative residual (measured: below 1e-5 for the built-in problems)."""
 CONDITION_TOL = 1e-10
-"""Largest allowed ``max |condition - solution| / max |solution|``."""
+"""Largest allowed relative misfit of a condition on values."""
+DERIVATIVE_CONDITION_TOL = 1e-6
+"""Largest allowed relative misfit of a condition on derivatives (one-sided differences)."""
+
+# Fourth-order central stencils (offsets -3..3) of the derivatives of order 0..4.
+_STENCILS = {
+    0: np.array([0, 0, 0, 1, 0, 0, 0], dtype=float),
+    1: np.array([0, 1, -8, 0, 8, -1, 0], dtype=float) / 12,
+    2: np.array([0, -1, 16, -30, 16, -1, 0], dtype=float) / 12,
+    3: np.array([1 / 8, -1, 13 / 8, 0, -13 / 8, 1, -1 / 8], dtype=float),
+    4: np.array([-1 / 6, 2, -13 / 2, 28 / 3, -13 / 2, 2, -1 / 6], dtype=float),
+}
+_ONE_SIDED = np.array([-25, 48, -36, 16, -3], dtype=float) / 12  # f'(0) from f(0..4h)
 
 
 @dataclass(frozen=True)
@@ -94,131 +121,198 @@ def _torch_columns(problem, points: np.ndarray, beta: np.ndarray):
     return x, b
 
 
+def _span(problem) -> np.ndarray:
+    return np.array([hi - lo for lo, hi in problem.domain], dtype=float)
+
+
+# -------------------------------------------------------------- definition
+def check_definition(problem, rng) -> CheckResult:
+    """The declaration is consistent (see :meth:`Problem.check_definition`)."""
+    problem.check_definition()
+    problem.family.region(*SPLITS)  # a family with an empty split fails here
+    n = len(problem.conditions)
+    return CheckResult("definition", True, f"{len(problem.required_fields())} fields, {n} conditions, outputs {problem.outputs}")
+
+
 # ----------------------------------------------------------------- residual
-def _fd_jet(problem, points: np.ndarray, beta: np.ndarray, steps: np.ndarray) -> Jet:
-    """Jet of ``problem.solution`` from fourth-order central differences (float64 tensors)."""
+def _fd_field(problem, points, beta, name) -> np.ndarray:
+    """A field of ``problem.solution`` by a tensor product of central stencils."""
+    output, wrt = parse_field(name, problem.outputs, problem.coords)
+    o = problem.outputs.index(output)
+    counts = {problem.coords.index(c): wrt.count(c) for c in set(wrt)}
+    span = _span(problem)
+    axes = [(j, k, (FD_STEP if k <= 2 else FD_STEP_HIGH[k]) * span[j]) for j, k in counts.items()]
+    total = np.zeros(len(points))
+    for offsets in itertools.product(range(-3, 4), repeat=len(axes)):
+        weight = np.prod([_STENCILS[k][off + 3] for (_, k, _), off in zip(axes, offsets)])
+        if weight == 0:
+            continue
+        shifted = points.copy()
+        for (j, _, h), off in zip(axes, offsets):
+            shifted[:, j] += off * h
+        total += weight * problem.solution_matrix(shifted, beta)[:, o]
+    return total / np.prod([h**k for _, k, h in axes])
+
+
+def _residual_and_scale(problem, fields: dict, x: dict, beta: dict):
+    """Residual(s) and their scale ``sum_c |dr/dc * c|`` over the fields, as numpy (n, n_equations)."""
     import torch
 
-    u = problem.solution(points, beta)
-    d1, d2 = {}, {}
-    for j, c in enumerate(problem.coords):
-        h = steps[j]
-
-        def shifted(k, j=j, h=h):
-            p = points.copy()
-            p[:, j] += k * h
-            return problem.solution(p, beta)
-
-        up, um, up2, um2 = shifted(1), shifted(-1), shifted(2), shifted(-2)
-        d1[c] = (8.0 * (up - um) - (up2 - um2)) / (12.0 * h)
-        d2[c] = (-up2 + 16.0 * up - 30.0 * u + 16.0 * um - um2) / (12.0 * h * h)
-    f64 = torch.float64
-    return Jet(
-        u=torch.as_tensor(u, dtype=f64),
-        d1={c: torch.as_tensor(v, dtype=f64) for c, v in d1.items()},
-        d2={c: torch.as_tensor(d2[c], dtype=f64) for c in problem.second_derivatives},
-    )
+    leaves = {k: torch.as_tensor(v, dtype=torch.float64).clone().requires_grad_() for k, v in fields.items()}
+    r = problem.residual(leaves, x, beta)
+    parts = list(r) if isinstance(r, (tuple, list)) else [r]
+    rs, scales = [], []
+    for part in parts:
+        part = part + torch.zeros(len(next(iter(fields.values()))), dtype=torch.float64)
+        grads = torch.autograd.grad(part.sum(), list(leaves.values()), allow_unused=True, retain_graph=True)
+        scale = sum((g * v).abs() for g, v in zip(grads, leaves.values()) if g is not None)
+        rs.append(part.detach().numpy())
+        scales.append((torch.zeros_like(part) + scale).detach().numpy())
+    return np.stack(rs, axis=1), np.stack(scales, axis=1)
 
 
-def _residual_and_scale(problem, jet: Jet, x: dict, beta: dict):
-    """Residual and its scale ``sum_c |dr/dc * c|`` over the jet components, as numpy."""
-    import torch
+def _interior_points(problem, rng, n: int, margin: float) -> np.ndarray:
+    """Random points whose neighbourhood of relative size ``margin`` lies in the domain."""
+    lo = np.array([a for a, _ in problem.domain])
+    span = _span(problem)
+    found = np.zeros((0, len(lo)))
+    while len(found) < n:
+        pts = lo + rng.random((8 * n, len(lo))) * span
+        ok = np.ones(len(pts), dtype=bool)
+        for j in range(len(lo)):
+            for sign in (-1, 1):
+                shifted = pts.copy()
+                shifted[:, j] += sign * margin * span[j]
+                ok &= problem.contains(shifted)
+        found = np.concatenate([found, pts[ok]])
+    return found[:n]
 
-    values = [jet.u, *jet.d1.values(), *jet.d2.values()]
-    leaves = [v.clone().requires_grad_() for v in values]
-    k = len(jet.d1)
-    live = Jet(u=leaves[0], d1=dict(zip(jet.d1, leaves[1 : 1 + k])), d2=dict(zip(jet.d2, leaves[1 + k :])))
-    r = problem.residual(live, x, beta)
-    grads = torch.autograd.grad(r.sum(), leaves, allow_unused=True)
-    scale = sum((g * v).abs() for g, v in zip(grads, values) if g is not None)
-    scale = torch.zeros_like(r) + scale  # a residual independent of the jet has scale 0
-    return r.detach().numpy(), scale.detach().numpy()
 
-
-def _steep_points(problem, beta, rng, lo, hi, n_lines: int, grid: int = 1024) -> np.ndarray:
-    """Both ends of the steepest grid cell, and the point before it, on random coordinate lines."""
+def _steep_points(problem, beta, rng, n_lines: int, grid: int = 1024) -> np.ndarray:
+    """Both ends of the steepest grid cell, and the point before it, on random coordinate lines inside the domain."""
     found = []
-    for _ in range(n_lines):
-        j = rng.integers(len(problem.coords))
-        base = lo + rng.random(len(lo)) * (hi - lo)
+    span = _span(problem)
+    for base in _interior_points(problem, rng, n_lines, FD_MARGIN):
+        j = rng.integers(len(base))
         line = np.repeat(base[None, :], grid, axis=0)
-        line[:, j] = np.linspace(lo[j], hi[j], grid)
-        slope = np.abs(np.diff(problem.solution(line, beta)))
+        lo, hi = problem.domain[j]
+        line[:, j] = np.linspace(lo + FD_MARGIN * span[j], hi - FD_MARGIN * span[j], grid)
+        inside = problem.contains(line)
+        for k in range(len(span)):
+            for sign in (-1, 1):
+                shifted = line.copy()
+                shifted[:, k] += sign * FD_MARGIN * span[k]
+                inside &= problem.contains(shifted)
+        line = line[inside]
+        if len(line) < 3:
+            continue
+        slope = np.abs(np.diff(problem.solution_matrix(line, beta), axis=0)).sum(1)
         i = int(np.argmax(slope))
-        found += [line[i], line[min(i + 1, grid - 1)], line[max(i - 1, 0)]]
-    return np.array(found)
+        found += [line[i], line[min(i + 1, len(line) - 1)], line[max(i - 1, 0)]]
+    return np.array(found).reshape(-1, len(span))
 
 
 def check_reference_residual(problem, rng) -> CheckResult:
     """The solution's FD residual is small relative to its terms (see module docstring)."""
-    lo = np.array([a for a, _ in problem.domain], dtype=float)
-    hi = np.array([b for _, b in problem.domain], dtype=float)
-    steps = FD_STEP * (hi - lo)
-    lo_in, hi_in = lo + FD_MARGIN * (hi - lo), hi - FD_MARGIN * (hi - lo)
+    names = tuple(dict.fromkeys(tuple(problem.outputs) + tuple(problem.derivatives)))
     residuals, scales = [], []
     for _, beta in _split_params(problem, rng, 6):
-        pts = lo_in + rng.random((24, len(lo))) * (hi_in - lo_in)
-        pts = np.concatenate([pts, _steep_points(problem, beta, rng, lo_in, hi_in, 4)])
+        pts = np.concatenate([_interior_points(problem, rng, 24, FD_MARGIN), _steep_points(problem, beta, rng, 4)])
         x, b = _torch_columns(problem, pts, beta)
-        r, s = _residual_and_scale(problem, _fd_jet(problem, pts, beta, steps), x, b)
+        fields = {name: _fd_field(problem, pts, beta, name) for name in names}
+        r, s = _residual_and_scale(problem, fields, x, b)
         residuals.append(r)
         scales.append(s)
     r, s = np.concatenate(residuals), np.concatenate(scales)
-    floor = 0.01 * np.sqrt(np.mean(s**2)) + np.finfo(float).tiny
+    floor = 0.01 * np.sqrt(np.mean(s**2, axis=0)) + np.finfo(float).tiny
     value = float(np.max(np.abs(r) / (s + floor)))
     return _result("reference_residual", value, RESIDUAL_TOL, f"max relative FD residual at {len(r)} points")
 
 
 # --------------------------------------------------------------- conditions
+def _inward_derivative(problem, beta, points, j: int, output: int) -> np.ndarray:
+    """d u / d coords[j] at boundary points, by one-sided differences into the domain."""
+    h = 1e-3 * _span(problem)[j]
+    probe = points.copy()
+    probe[:, j] += 4 * h
+    sign = np.where(problem.contains(probe), 1.0, -1.0)
+    total = np.zeros(len(points))
+    for k, w in enumerate(_ONE_SIDED):
+        shifted = points.copy()
+        shifted[:, j] += sign * k * h
+        total += w * problem.solution_matrix(shifted, beta)[:, output]
+    return sign * total / h
+
+
+def _functional(problem, cond, points, beta, normals):
+    """The condition's functional of the solution at its points, and the magnitude of its terms."""
+    terms = []
+    for name in cond.fields(problem.space):
+        output, wrt = parse_field(name, problem.outputs, problem.coords)
+        o = problem.outputs.index(output)
+        if not wrt:
+            terms.append(problem.solution_matrix(points, beta)[:, o])
+        else:
+            terms.append(_inward_derivative(problem, beta, points, problem.coords.index(wrt[0]), o))
+    values = np.column_stack(terms) * cond.coefficients(normals)
+    return values.sum(1), np.abs(values).max(1)
+
+
 def check_conditions(problem, rng) -> CheckResult:
-    """Dirichlet data equal the reference solution on every face."""
-    lo = np.array([a for a, _ in problem.domain], dtype=float)
-    hi = np.array([b for _, b in problem.domain], dtype=float)
-    worst, where = 0.0, ""
-    for face in problem.faces:
-        if face.coord not in problem.coords or face.side not in ("lower", "upper"):
-            return CheckResult("conditions", False, f"bad face {face}; coords are {problem.coords}")
-        j = problem.coords.index(face.coord)
-        for split, beta in _split_params(problem, rng, 4):
-            pts = lo + rng.random((32, len(lo))) * (hi - lo)
-            size = np.max(np.abs(problem.solution(pts, beta)))
-            pts[:, j] = problem.face_value(face)
-            x, b = _torch_columns(problem, pts, beta)
-            cond = np.asarray(problem.condition(x, b).detach().numpy(), dtype=float).reshape(-1)
-            sol = problem.solution(pts, beta)
-            size = max(size, np.max(np.abs(sol)), np.finfo(float).tiny)
-            err = float(np.max(np.abs(cond - sol)) / size) if cond.shape == sol.shape else np.inf
+    """Every condition holds for the reference solution on its parts (see module docstring)."""
+    import torch
+
+    worst, where, ds = 0.0, "", len(problem.space)
+    derivative = False
+    for k, (cond_index, part) in enumerate(blocks(problem)):
+        cond = problem.conditions[cond_index]
+        on_values = cond.fields(problem.space) == (cond.output,)
+        tol = CONDITION_TOL if on_values else DERIVATIVE_CONDITION_TOL
+        derivative |= not on_values
+        for split, beta in _split_params(problem, rng, 3):
+            region = problem.family.region(split)
+            points = points_from_unit(problem, region, rng.random((32, unit_width(problem, region, part))), part)[:, : len(problem.coords)]
+            normals = np.zeros((len(points), ds)) if part == INITIAL else problem.geometry.normal(part, points[:, :ds])
+            value, size = _functional(problem, cond, points, beta, normals)
+            if cond.partner is not None:
+                image = points.copy()
+                image[:, :ds] = problem.geometry.periodic_image(part, cond.partner, points[:, :ds])
+                other, other_size = _functional(problem, cond, image, beta, problem.geometry.normal(cond.partner, image[:, :ds]))
+                value, size = value - other, np.maximum(size, other_size)
+            target = np.zeros(len(points))
+            if cond.value is not None:
+                x, b = _torch_columns(problem, points, beta)
+                target = (cond.value(x, b) + torch.zeros(len(points), dtype=torch.float64)).detach().numpy()
+            field = np.abs(problem.solution_matrix(_interior_points(problem, rng, 32, 0.0), beta)).max()
+            scale = max(np.max(size), np.max(np.abs(target)), field, 1e-300)
+            err = float(np.max(np.abs(value - target)) / scale) / tol
             if not err <= worst:  # also catches NaN
-                worst, where = err, f" (worst: {face.side} {face.coord} face, {split})"
-    return _result("conditions", worst, CONDITION_TOL, "max |condition - solution| / max |u|" + where)
+                worst, where = err, f" (worst: {cond.name} on {part}, {split})"
+    return _result("conditions", worst, 1.0, "max relative misfit / its tolerance" + where)
 
 
 # ------------------------------------------------------------ sampled points
-def _on_face(problem, face, rows: np.ndarray) -> np.ndarray:
-    return rows[:, problem.coords.index(face.coord)] == problem.face_value(face)
-
-
 def check_sampled_points(problem, rng, budget: int = 64) -> CheckResult:
-    """Every sampler's points lie in the domain, on their faces and in the region."""
-    from pinndd.pointset import KINDS
-    from pinndd.sampling import SEQUENCES, sample_point_arrays
-
-    d = len(problem.coords)
-    lo = np.array([a for a, _ in problem.domain], dtype=float)
-    hi = np.array([b for _, b in problem.domain], dtype=float)
+    """Every sampler's points lie in the domain, on their parts and in the region."""
+    d, ds = len(problem.coords), len(problem.space)
     bad = []
     for split in SPLITS:
         region = problem.family.region(split)
         for method in SEQUENCES:
-            interior, constraint, kind = sample_point_arrays(problem, region, budget, method=method, seed=int(rng.integers(2**31)))
+            interior, constraint, condition = sample_point_arrays(problem, region, budget, method=method, seed=int(rng.integers(2**31)))
+            on_part = np.zeros(len(constraint), dtype=bool)
+            for k, cond in enumerate(problem.conditions):
+                rows = condition == k
+                for part in cond.parts:
+                    if part == INITIAL:
+                        on_part[rows] |= constraint[rows, ds] == problem.time[0]
+                    else:
+                        on_part[rows] |= problem.geometry.on_part(part, constraint[rows, :ds])
             everything = np.concatenate([interior, constraint])
-            on_face = np.zeros(len(constraint), dtype=bool)
-            for face in problem.faces:
-                on_face |= _on_face(problem, face, constraint) & (kind == KINDS.index(face.kind))
             problems = {
-                "budget": len(everything) != budget or len(kind) != len(constraint),
-                "domain": not np.all((everything[:, :d] >= lo) & (everything[:, :d] <= hi)),
-                "face": not np.all(on_face),
+                "budget": len(everything) != budget or len(condition) != len(constraint),
+                "domain": not np.all(problem.contains(everything[:, :d])),
+                "part": not np.all(on_part),
                 "region": not np.all(region.contains(everything[:, d:])),
             }
             bad += [f"{method}/{split}: {k}" for k, v in problems.items() if v]
@@ -260,22 +354,29 @@ def check_reference_dataset(problem, rng) -> CheckResult:
     ds = problem.reference()
     if not isinstance(ds, xr.Dataset):
         return CheckResult("reference_dataset", False, f"reference() returned {type(ds).__name__}, not xarray.Dataset")
-    if "u" not in ds.data_vars:
-        return CheckResult("reference_dataset", False, f"no variable 'u'; variables: {list(ds.data_vars)}")
-    if tuple(ds["u"].dims) != tuple(problem.coords):
-        return CheckResult("reference_dataset", False, f"u has dims {ds['u'].dims}, expected {problem.coords}")
+    missing_vars = [o for o in problem.outputs if o not in ds.data_vars]
+    if missing_vars:
+        return CheckResult("reference_dataset", False, f"no variable {missing_vars[0]!r}; variables: {list(ds.data_vars)}")
+    wrong = [o for o in problem.outputs if tuple(ds[o].dims) != tuple(problem.coords)]
+    if wrong:
+        return CheckResult("reference_dataset", False, f"{wrong[0]} has dims {ds[wrong[0]].dims}, expected {problem.coords}")
     missing = [a for a in _REQUIRED_ATTRS if a not in ds.attrs]
     if missing:
         return CheckResult("reference_dataset", False, f"missing attrs {missing}")
     coarse = {c: np.linspace(lo, hi, 17) for c, (lo, hi) in zip(problem.coords, problem.domain)}
-    fields = [ds["u"].values] + [problem.reference(beta, grid=coarse)["u"].values for _, beta in _split_params(problem, rng, 1)]
-    n_bad = sum(int(np.sum(~np.isfinite(f))) for f in fields)
-    detail = f"{n_bad} non-finite values in u (default grid {dict(ds['u'].sizes)} and one member per split; tol 0)"
+    sets = [ds] + [problem.reference(beta, grid=coarse) for _, beta in _split_params(problem, rng, 1)]
+    n_bad = 0
+    for field in sets:
+        mesh = np.meshgrid(*[field[c].values for c in problem.coords], indexing="ij")
+        inside = problem.contains(np.stack([m.ravel() for m in mesh], axis=1)).reshape(mesh[0].shape)
+        n_bad += sum(int(np.sum(~np.isfinite(field[o].values[inside]))) for o in problem.outputs)
+    detail = f"{n_bad} non-finite values inside the domain (default grid {dict(ds.sizes)} and one member per split; tol 0)"
     return CheckResult("reference_dataset", n_bad == 0, detail)
 
 
 # ------------------------------------------------------------------ runner
 _CHECKS = {
+    "definition": check_definition,
     "reference_residual": check_reference_residual,
     "conditions": check_conditions,
     "sampled_points_in_domain": check_sampled_points,

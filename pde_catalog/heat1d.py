@@ -27,8 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ._base import Face, Problem
+from ._base import Problem
+from ._conditions import Dirichlet, Initial
 from ._family import Box, ConditionFamily
+from ._geometry import Interval
 
 __all__ = ["Heat1D"]
 
@@ -54,10 +56,9 @@ class Heat1D(Problem):
     kappa: float = 0.5
 
     name = "heat1d"
-    coords = ("x", "t")
-    domain = ((0.0, 1.0), (0.0, 1.0))
-    faces = (Face("t", "lower", "initial"), Face("x", "lower", "boundary"), Face("x", "upper", "boundary"))
-    second_derivatives = ("x",)
+    geometry = Interval("x", 0.0, 1.0)
+    time = (0.0, 1.0)
+    derivatives = ("u_t", "u_xx")
     reference_method = "analytic (Stokes' second problem, periodic thermal wave)"
     grid_sizes = (101, 101)
 
@@ -69,11 +70,16 @@ class Heat1D(Problem):
     def family(self) -> ConditionFamily:
         return _FAMILY
 
-    def residual(self, jet, x, beta):
-        return jet.d1["t"] - self.kappa * jet.d2["x"]
+    @property
+    def conditions(self):
+        # The exact solution restricted to the faces is the data.
+        return (Initial("initial", value=self.wave), Dirichlet("ends", ("x_min", "x_max"), value=self.wave))
 
-    def condition(self, x, beta):
-        # The exact solution restricted to the faces is the Dirichlet data.
+    def residual(self, f, x, beta):
+        return f["u_t"] - self.kappa * f["u_xx"]
+
+    def wave(self, x, beta):
+        """The thermal wave A exp(-k x) cos(omega t - k x), in torch."""
         k = torch.sqrt(beta["omega"] / (2 * self.kappa))
         return beta["A"] * torch.exp(-k * x["x"]) * torch.cos(beta["omega"] * x["t"] - k * x["x"])
 

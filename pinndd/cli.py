@@ -86,7 +86,7 @@ def _cmd_reference(args) -> int:
     except ValueError as err:
         raise ConfigError(str(err)) from None
     write_netcdf(ds, args.output)
-    print(f"wrote {args.output}: u{dict(ds.sizes)} ({ds.attrs['parameters']})")
+    print(f"wrote {args.output}: {', '.join(ds.data_vars)} {dict(ds.sizes)} ({ds.attrs['parameters']})")
     return 0
 
 

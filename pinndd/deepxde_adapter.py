@@ -3,12 +3,17 @@
 DeepXDE trains one boundary/initial condition at a time, so the adapter fixes
 the condition parameters, drops the parameter columns of the points and hands
 the rest to DeepXDE: interior points become the anchors of a
-``dde.data.TimePDE`` (or ``dde.data.PDE``) with no sampled points, constraint
-points one ``dde.icbc.PointSetBC`` whose targets are recomputed at the fixed
-parameters. The residual is the catalog's own :meth:`~pde_catalog.Problem.residual`,
-fed with DeepXDE's autograd derivatives, so the physics is defined once.
+``dde.data.TimePDE`` (or ``dde.data.PDE``) with no sampled points, over the
+DeepXDE counterpart of the problem's geometry. Each condition's points become
+one DeepXDE condition with its data recomputed at the fixed parameters: a
+``dde.icbc.PointSetBC`` for values (Dirichlet, initial value), a
+``dde.icbc.PointSetOperatorBC`` for derivatives (Neumann, Robin, initial
+velocity). Periodic conditions have no point-set form in DeepXDE (its
+``PeriodicBC`` samples its own points) and are refused. The residual is the
+catalog's own :meth:`~pde_catalog.Problem.residual`, fed with DeepXDE's
+autograd derivatives, so the physics is defined once.
 
-With one ``PointSetBC`` the DeepXDE loss is ``mean(r^2) + mean((u - g)^2)``,
+The DeepXDE loss is ``mean(r^2)`` plus each condition's mean squared misfit,
 the loss of :class:`~pinndd.learner.ConditionalPINN` with ``bc_weight=1`` and
 unit weights.
 
@@ -35,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from pde_catalog import Jet
+from pde_catalog import Disk, Polygon, Rectangle, parse_field
 
 __all__ = ["DeepXDEResult", "import_deepxde", "make_deepxde_model", "predict", "to_deepxde_data", "train_deepxde"]
 
@@ -113,39 +118,86 @@ def _seeded(dde, seed: int):
 
 
 def _geometry(dde, problem):
-    """DeepXDE geometry of the problem's box (time, if any, must be the last coordinate)."""
-    coords = tuple(problem.coords)
-    if "t" in coords and coords[-1] != "t":
-        raise ValueError(f"{problem.name}: DeepXDE needs time as the last coordinate, got coords {coords}")
-    space = [dom for c, dom in zip(coords, problem.domain) if c != "t"]
-    lower, upper = [lo for lo, _ in space], [hi for _, hi in space]
-    geom = dde.geometry.Interval(lower[0], upper[0]) if len(space) == 1 else dde.geometry.Hypercube(lower, upper)
-    if "t" not in coords:
+    """DeepXDE geometry of the problem's domain (times its time interval, if any)."""
+    g = problem.geometry
+    if isinstance(g, Rectangle):
+        geom = dde.geometry.Interval(g.lower[0], g.upper[0]) if g.dim == 1 else dde.geometry.Hypercube(list(g.lower), list(g.upper))
+    elif isinstance(g, Polygon):
+        geom = dde.geometry.Polygon([list(v) for v in g.vertices])
+    elif isinstance(g, Disk):
+        geom = dde.geometry.Disk(list(g.centre), g.radius)
+    else:
+        raise ValueError(f"{problem.name}: no DeepXDE counterpart of geometry {type(g).__name__}")
+    if problem.time is None:
         return geom
-    t0, t1 = problem.domain[-1]
-    return dde.geometry.GeometryXTime(geom, dde.geometry.TimeDomain(t0, t1))
+    return dde.geometry.GeometryXTime(geom, dde.geometry.TimeDomain(*problem.time))
+
+
+def _fields(dde, problem, x, y, names):
+    """Named fields from DeepXDE's derivatives (``dde.grad`` up to second order, autograd beyond)."""
+    index = {c: k for k, c in enumerate(problem.coords)}
+    out = {}
+    for name in names:
+        output, wrt = parse_field(name, problem.outputs, problem.coords)
+        o = problem.outputs.index(output)
+        if not wrt:
+            out[name] = y[:, o : o + 1]
+        elif len(wrt) == 1:
+            out[name] = dde.grad.jacobian(y, x, i=o, j=index[wrt[0]])
+        else:
+            g = dde.grad.hessian(y, x, component=o, i=index[wrt[0]], j=index[wrt[1]])
+            for c in wrt[2:]:
+                g = torch.autograd.grad(g.sum(), x, create_graph=True)[0][:, index[c] : index[c] + 1]
+            out[name] = g
+    return out
 
 
 def _residual_callable(dde, problem, beta):
-    """``pde(x, y)`` for DeepXDE: the catalog residual with derivatives from ``dde.grad``."""
-    coords = tuple(problem.coords)
+    """``pde(x, y)`` for DeepXDE: the catalog residual(s) with derivatives from ``dde.grad``."""
+    names = tuple(problem.outputs) + tuple(problem.derivatives)
 
     def pde(x, y):
-        d1 = {c: dde.grad.jacobian(y, x, i=0, j=k) for k, c in enumerate(coords)}
-        d2 = {c: dde.grad.hessian(y, x, component=0, i=coords.index(c), j=coords.index(c)) for c in problem.second_derivatives}
-        cols = {c: x[:, k : k + 1] for k, c in enumerate(coords)}
+        f = _fields(dde, problem, x, y, names)
+        cols = {c: x[:, k : k + 1] for k, c in enumerate(problem.coords)}
         b = {n: torch.as_tensor(v, dtype=x.dtype, device=x.device) for n, v in beta.items()}
-        return problem.residual(Jet(u=y, d1=d1, d2=d2), cols, b)
+        residual = problem.residual(f, cols, b)
+        return list(residual) if isinstance(residual, (tuple, list)) else residual
 
     return pde
 
 
-def _targets(problem, points: np.ndarray, beta: dict) -> np.ndarray:
-    """Dirichlet data at ``points`` (shape (n, D)) for fixed parameters, shape (n, 1)."""
+def _targets(problem, cond, points: np.ndarray, beta: dict) -> np.ndarray:
+    """A condition's data at ``points`` (shape (n, D)) for fixed parameters, shape (n, 1)."""
+    if cond.value is None:
+        return np.zeros((len(points), 1))
     cols = torch.as_tensor(points, dtype=torch.float64)
     x = {c: cols[:, k] for k, c in enumerate(problem.coords)}
     b = {n: torch.tensor(v, dtype=torch.float64) for n, v in beta.items()}
-    return problem.condition(x, b).reshape(-1, 1).numpy()
+    return (cond.value(x, b) + torch.zeros(len(points), dtype=torch.float64)).reshape(-1, 1).numpy()
+
+
+def _condition(dde, problem, k, cond, point_set, beta, real):
+    """The DeepXDE condition for condition ``k`` of ``problem`` on its points of ``point_set``."""
+    from .pointset import condition_normals
+
+    d = len(problem.coords)
+    rows = point_set.constraint_condition == k
+    points = point_set.constraint[rows, :d]
+    values = _targets(problem, cond, points, beta).astype(real)
+    fields = cond.fields(problem.space)
+    if cond.partner is not None:
+        raise ValueError(f"condition {cond.name!r} is periodic: DeepXDE's PeriodicBC samples its own points, so the adapter cannot train on given ones")
+    if fields == (cond.output,):
+        return dde.icbc.PointSetBC(points, values, component=problem.outputs.index(cond.output))
+
+    def operator(x, y, inputs):
+        where = np.column_stack([inputs[:, :d], np.zeros((len(inputs), len(problem.family.names)))])
+        normals = condition_normals(problem, where, np.full(len(inputs), k))
+        coef = torch.as_tensor(cond.coefficients(normals), dtype=x.dtype, device=x.device)
+        f = _fields(dde, problem, x, y, fields)
+        return sum(coef[:, j : j + 1] * f[name] for j, name in enumerate(fields))
+
+    return dde.icbc.PointSetOperatorBC(points, values, operator)
 
 
 def to_deepxde_data(problem, point_set, params=None):
@@ -163,15 +215,16 @@ def to_deepxde_data(problem, point_set, params=None):
     Returns
     -------
     deepxde.data.PDE
-        A ``TimePDE`` if ``problem.coords`` contains ``"t"``. Anchors: the
-        interior points, shape (n_interior, D); one ``PointSetBC`` on the
-        constraint points with targets ``problem.condition`` at ``params``.
-        Arrays follow DeepXDE's current float type (``dde.config.real``).
+        A ``TimePDE`` if the problem has time. Anchors: the interior points,
+        shape (n_interior, D); one DeepXDE condition per problem condition
+        with points (see the module docstring), data at ``params``. Arrays
+        follow DeepXDE's current float type (``dde.config.real``).
 
     Raises
     ------
     ValueError
-        If the point set belongs to another problem or has other coordinates.
+        If the point set belongs to another problem or has other coordinates,
+        or holds points of a periodic condition.
     """
     dde = import_deepxde()
     if point_set.problem != problem.name or tuple(point_set.coords) != tuple(problem.coords):
@@ -183,16 +236,20 @@ def to_deepxde_data(problem, point_set, params=None):
         warnings.warn("DeepXDE has no per-point weights; the point set's weights are ignored", UserWarning, stacklevel=2)
     beta = dict(zip(problem.family.names, problem.params_array(params).tolist()))
     d = len(problem.coords)
-    interior, constraint = point_set.interior[:, :d], point_set.constraint[:, :d]
+    interior = point_set.interior[:, :d]
     real = dde.config.real(np)
-    bcs = [dde.icbc.PointSetBC(constraint, _targets(problem, constraint, beta).astype(real))] if len(constraint) else []
+    bcs = [
+        _condition(dde, problem, k, cond, point_set, beta, real)
+        for k, cond in enumerate(problem.conditions)
+        if np.any(point_set.constraint_condition == k)
+    ]
     geom = _geometry(dde, problem)
-    kind = dde.data.TimePDE if "t" in problem.coords else dde.data.PDE
+    kind = dde.data.TimePDE if problem.time is not None else dde.data.PDE
     return kind(geom, _residual_callable(dde, problem, beta), bcs, num_domain=0, num_boundary=0, anchors=interior)
 
 
 def make_deepxde_model(problem, point_set, *, params=None, width: int = 20, depth: int = 3, seed: int = 0, float64: bool = False):
-    """An uncompiled ``dde.Model``: tanh FNN ``D -> width^depth -> 1``, Glorot-normal weights, zero biases.
+    """An uncompiled ``dde.Model``: tanh FNN ``D -> width^depth -> n_outputs``, Glorot-normal weights, zero biases.
 
     Parameters are those of :func:`train_deepxde`. The network is initialised
     under ``dde.config.set_random_seed(seed)``; Python, NumPy and torch global
@@ -209,7 +266,7 @@ def make_deepxde_model(problem, point_set, *, params=None, width: int = 20, dept
     with _precision(dde, float64):
         data = to_deepxde_data(problem, point_set, params)
         with _seeded(dde, seed):
-            net = dde.nn.FNN([len(problem.coords)] + [width] * depth + [1], "tanh", "Glorot normal")
+            net = dde.nn.FNN([len(problem.coords)] + [width] * depth + [len(problem.outputs)], "tanh", "Glorot normal")
     return dde.Model(data, net)
 
 
@@ -292,11 +349,11 @@ def predict(model, points) -> np.ndarray:
 
     Returns
     -------
-    numpy.ndarray, shape (n,)
+    numpy.ndarray, shape (n, n_outputs)
     """
     weight = next(model.net.parameters())
     x = torch.as_tensor(np.asarray(points), dtype=weight.dtype, device=weight.device)
     if x.ndim != 2 or x.shape[1] != weight.shape[1]:
         raise ValueError(f"points must have shape (n, {weight.shape[1]}), got {tuple(x.shape)}")
     with torch.no_grad():
-        return model.net(x)[:, 0].cpu().numpy()
+        return model.net(x).cpu().numpy()

@@ -11,9 +11,11 @@ import pytest
 import torch
 
 from pde_catalog import get_problem
+from pinndd.distillers import get_distiller
 from pinndd.learner import ConditionalPINN
 from pinndd.pointset import make_point_set
 from pinndd.sampling import sample_point_arrays
+from pinndd.task import Task
 
 adapter = pytest.importorskip("pinndd.deepxde_adapter")
 pytest.importorskip("deepxde")
@@ -64,22 +66,25 @@ def test_other_backend_is_an_error(monkeypatch):
 def test_anchors_are_the_points(heat, heat_points):
     data = adapter.to_deepxde_data(heat, heat_points)
     np.testing.assert_array_equal(data.anchors, heat_points.interior[:, :2].astype(np.float32))
-    (bc,) = data.bcs
-    np.testing.assert_array_equal(bc.points, heat_points.constraint[:, :2].astype(np.float32))
+    assert len(data.bcs) == len(heat.conditions)  # one DeepXDE condition per catalog condition
+    for k, bc in enumerate(data.bcs):
+        rows = heat_points.constraint_condition == k
+        np.testing.assert_array_equal(bc.points, heat_points.constraint[rows, :2].astype(np.float32))
     # Training inputs: constraint points first, then the anchors, nothing sampled.
     assert data.train_x.shape == (heat_points.size, 2)
 
 
 def test_targets_follow_the_fixed_params(heat, heat_points):
     params = {"A": 0.7, "omega": 3.0}
-    (bc,) = adapter.to_deepxde_data(heat, heat_points, params).bcs
-    xy = torch.as_tensor(heat_points.constraint[:, :2])
+    bcs = adapter.to_deepxde_data(heat, heat_points, params).bcs
     beta = {k: torch.tensor(v, dtype=torch.float64) for k, v in params.items()}
-    expected = heat.condition({"x": xy[:, 0], "t": xy[:, 1]}, beta).numpy()
-    np.testing.assert_allclose(bc.values.numpy()[:, 0], expected, rtol=1e-6, atol=1e-6)
-    # heat1d's Dirichlet data is its exact solution: an independent check.
-    exact = heat.solution(heat_points.constraint[:, :2], np.array([0.7, 3.0]))
-    np.testing.assert_allclose(bc.values.numpy()[:, 0], exact, rtol=1e-5, atol=1e-5)
+    for k, bc in enumerate(bcs):
+        xy = heat_points.constraint[heat_points.constraint_condition == k, :2]
+        t = torch.as_tensor(xy)
+        expected = heat.wave({"x": t[:, 0], "t": t[:, 1]}, beta).numpy()
+        np.testing.assert_allclose(bc.values.numpy()[:, 0], expected, rtol=1e-6, atol=1e-6)
+        # heat1d's data is its exact solution: an independent check.
+        np.testing.assert_allclose(bc.values.numpy()[:, 0], heat.solution(xy, np.array([0.7, 3.0])), rtol=1e-5, atol=1e-5)
 
 
 def test_point_set_of_another_problem_is_rejected(heat_points):
@@ -110,9 +115,9 @@ def test_residual_matches_forward_jets_and_vanishes_on_exact_solution(heat, heat
     pinn = ConditionalPINN(heat, width=16, depth=2, dtype="float64")
     weights = pinn.init([7])
     cols = torch.as_tensor(np.broadcast_to(params, (len(x), 2)).copy())
-    net = lambda x: pinn.predict(weights, torch.cat([x, cols], dim=1)[None])[0][:, None]  # noqa: E731
+    net = lambda x: pinn.predict(weights, torch.cat([x, cols], dim=1)[None])[0]  # noqa: E731
     ours = pinn.residual(weights, torch.cat([x.detach(), cols], dim=1)[None])[0]
-    np.testing.assert_allclose(_residual(heat, pde, net, x)[:, 0].numpy(), ours.detach().numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(_residual(heat, pde, net, x)[:, 0].numpy(), ours[:, 0].detach().numpy(), rtol=1e-10, atol=1e-10)
 
 
 def test_seeded_init_is_reproducible_and_leaves_global_rng_alone(heat, heat_points):
@@ -137,4 +142,34 @@ def test_short_training_reduces_the_loss(heat, heat_points):
     assert result.steps_recorded.tolist() == [0, 50, 100, 150]
     assert result.loss_history[-1] < 0.5 * result.loss_history[0]
     u = adapter.predict(result.model, heat_points.interior[:5, :2])
-    assert u.shape == (5,) and np.all(np.isfinite(u))
+    assert u.shape == (5, 1) and np.all(np.isfinite(u))
+
+
+def test_robin_condition_becomes_an_operator_condition_that_the_exact_solution_meets():
+    problem = get_problem("poisson_disk")
+    ps = get_distiller("uniform").distill(Task(problem), 64, seed=0)
+    data = adapter.to_deepxde_data(problem, ps)
+    dde = adapter.import_deepxde()
+    (bc,) = data.bcs
+    assert isinstance(bc, dde.icbc.PointSetOperatorBC)
+    beta = problem.params_array()
+    x = torch.as_tensor(bc.points, dtype=torch.float64).requires_grad_()
+    exact = torch.as_tensor(problem.solution(bc.points.astype(float), beta))[:, None]
+    # The exact solution through a differentiable stand-in: its values plus a zero-weight copy of x.
+    u = _exact_field(problem, beta, x)
+    error = bc.error(bc.points, x, u, 0, len(x))
+    assert torch.max(torch.abs(error)) < 1e-6 and exact.shape == u.shape
+
+
+def test_periodic_condition_is_refused_with_a_clear_error():
+    problem = get_problem("convection1d")
+    ps = get_distiller("uniform").distill(Task(problem), 32, seed=0)
+    with pytest.raises(ValueError, match="periodic"):
+        adapter.to_deepxde_data(problem, ps)
+
+
+def _exact_field(problem, beta, x):
+    """poisson_disk's exact solution (1 - r^2)/4 + a exp(k (x - 1)) cos(k y), written out in torch."""
+    a, k = (float(v) for v in beta)
+    u = (1 - x[:, 0] ** 2 - x[:, 1] ** 2) / 4 + a * torch.exp(k * (x[:, 0] - 1)) * torch.cos(k * x[:, 1])
+    return u[:, None]

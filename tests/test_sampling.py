@@ -7,8 +7,7 @@ import pytest
 
 import pde_catalog
 from pde_catalog import SPLITS
-from pinndd.pointset import KINDS
-from pinndd.sampling import SEQUENCES, sample_point_arrays, split_budget, unit_sequence
+from pinndd.sampling import SEQUENCES, blocks, sample_point_arrays, split_budget, unit_sequence
 
 PROBLEMS = [pde_catalog.get_problem(name) for name in ("burgers1d", "heat1d", "poisson2d")]
 
@@ -17,24 +16,29 @@ PROBLEMS = [pde_catalog.get_problem(name) for name in ("burgers1d", "heat1d", "p
 @pytest.mark.parametrize("problem", PROBLEMS, ids=lambda p: p.name)
 @pytest.mark.parametrize("budget", [7, 50, 129])
 def test_points_fill_budget_and_stay_in_place(problem, method, budget):
-    d = len(problem.coords)
+    d, ds = len(problem.coords), len(problem.space)
     lo, hi = np.array(problem.domain).T
     for split in SPLITS:
         region = problem.family.region(split)
-        interior, constraint, kind = sample_point_arrays(problem, region, budget, method=method, seed=11)
-        assert len(interior) + len(constraint) == budget and len(kind) == len(constraint)
-        n_interior, n_faces = split_budget(problem, budget, 0.25)
+        interior, constraint, condition = sample_point_arrays(problem, region, budget, method=method, seed=11)
+        assert len(interior) + len(constraint) == budget and len(condition) == len(constraint)
+        n_interior, n_blocks = split_budget(problem, budget, 0.25)
         assert len(interior) == n_interior
         both = np.concatenate([interior, constraint])
         assert both.shape[1] == d + problem.family.dim
         assert np.all((both[:, :d] >= lo) & (both[:, :d] <= hi))
         assert np.all(region.contains(both[:, d:]))
-        # Constraint rows come in problem.faces order, each exactly on its face.
+        # Constraint rows come in block order (condition, then part), each exactly on its part.
         start = 0
-        for face, n in zip(problem.faces, n_faces):
+        for (k, part), n in zip(blocks(problem), n_blocks):
             rows = constraint[start : start + n]
-            assert np.all(rows[:, problem.coords.index(face.coord)] == problem.face_value(face))
-            assert np.all(kind[start : start + n] == KINDS.index(face.kind))
+            if part == "initial":
+                assert np.all(rows[:, ds] == problem.time[0])
+            else:
+                assert np.all(problem.geometry.on_part(part, rows[:, :ds]))
+                coord, _, end = part.partition("_")
+                assert np.all(rows[:, problem.coords.index(coord)] == problem.domain[problem.coords.index(coord)][end == "max"])
+            assert np.all(condition[start : start + n] == k)
             start += n
 
 
@@ -83,8 +87,8 @@ def test_split_budget_follows_documented_proportions():
 def test_split_budget_sums_to_budget(problem, budget, fraction):
     n_interior, n_faces = split_budget(problem, budget, fraction)
     assert n_interior + sum(n_faces) == budget
-    assert n_interior >= 1 and len(n_faces) == len(problem.faces)
-    expected = min(max(len(problem.faces), round(fraction * budget)), budget - 1)
+    assert n_interior >= 1 and len(n_faces) == len(blocks(problem))
+    expected = min(max(len(blocks(problem)), round(fraction * budget)), budget - 1)
     assert sum(n_faces) == expected
 
 

@@ -37,7 +37,7 @@ from tqdm.auto import tqdm
 from ..errors import ConfigError
 from ..learner import PointBatch, Recipe, train
 from ..pointset import make_point_set
-from ..sampling import points_from_unit, sample_point_arrays, split_budget
+from ..sampling import points_from_unit, sample_point_arrays, split_budget, unit_width
 from ._base import Distiller
 
 __all__ = ["AdaptiveSampler", "LEARNER_SEED_LIMIT", "additions", "check_pool", "residual_density"]
@@ -197,16 +197,17 @@ class _Context:
     def fit(self, params, interior, constraint, kind, steps, lr):
         """Adam (fresh state) from ``params`` on the given points; keeps the result in ``self.params``."""
         ps = make_point_set(self.problem, interior, constraint, kind)
-        batch = PointBatch.from_point_sets([ps], dtype=self.pinn.dtype, device=self.pinn.device)
+        batch = PointBatch.from_point_sets([ps], self.pinn.problem, dtype=self.pinn.dtype, device=self.pinn.device)
         self.params = train(self.pinn, params, batch, Recipe.adam(steps, lr), record_every=max(steps, 1)).params
 
     def uniform(self, n: int) -> np.ndarray:
         """``n`` i.i.d. uniform interior points over the domain and the region, shape (n, D + P)."""
-        width = len(self.problem.coords) + self.region.dim
-        return points_from_unit(self.problem, self.region, self.rng.random((n, width)))
+        return points_from_unit(self.problem, self.region, self.rng.random((n, unit_width(self.problem, self.region))))
 
     def abs_residual(self, points: np.ndarray) -> np.ndarray:
         """|residual| of the current learner at ``points`` (shape (n, D + P)), shape (n,), float64.
+
+        For a system, the Euclidean norm over its equations.
 
         Non-finite values (a diverged learner) are replaced by the largest
         finite one, or by ones if there is none, with a warning.
@@ -215,7 +216,8 @@ class _Context:
         with torch.no_grad():
             for lo in range(0, len(points), _CHUNK):
                 chunk = torch.as_tensor(points[lo : lo + _CHUNK][None], dtype=self.pinn.dtype, device=self.pinn.device)
-                out.append(self.pinn.residual(self.params, chunk)[0].abs().cpu().numpy().astype(np.float64))
+                residual = self.pinn.residual(self.params, chunk)[0]  # (n, n_equations)
+                out.append(residual.square().sum(-1).sqrt().cpu().numpy().astype(np.float64))
         r = np.concatenate(out) if out else np.zeros(0)
         finite = np.isfinite(r)
         if not finite.all():

@@ -18,6 +18,7 @@ independent of the start set drawn with ``seed`` itself), and everything else
 from __future__ import annotations
 
 import abc
+import dataclasses
 import math
 import warnings
 from typing import ClassVar
@@ -74,7 +75,7 @@ def full_data(task, n_full: int, seed: int, boundary_fraction: float = 0.25) -> 
     return get_distiller("full", n=n_full, boundary_fraction=boundary_fraction).distill(task, n_full, seed=stream)
 
 
-def real_batch(full: PointSet, n: int, rng: np.random.Generator, *, n_models: int, dtype, device="cpu") -> PointBatch:
+def real_batch(problem, full: PointSet, n: int, rng: np.random.Generator, *, n_models: int, dtype, device="cpu") -> PointBatch:
     """A random subset of ``n`` points of ``D`` (interior and faces in ``D``'s proportion).
 
     Returns
@@ -89,14 +90,13 @@ def real_batch(full: PointSet, n: int, rng: np.random.Generator, *, n_models: in
         idx_i = np.sort(rng.choice(len(full.interior), n - n_c, replace=False))
         idx_c = np.sort(rng.choice(len(full.constraint), n_c, replace=False))
 
-    def rep(a):
-        t = torch.as_tensor(np.ascontiguousarray(a), dtype=dtype, device=device)
-        return t.unsqueeze(0).expand(n_models, *t.shape)
-
-    return PointBatch(
-        rep(full.interior[idx_i]), rep(full.interior_weight[idx_i]),
-        rep(full.constraint[idx_c]), rep(full.constraint_target[idx_c]), rep(full.constraint_weight[idx_c]),
+    subset = dataclasses.replace(
+        full, interior=full.interior[idx_i], interior_weight=full.interior_weight[idx_i],
+        constraint=full.constraint[idx_c], constraint_target=full.constraint_target[idx_c],
+        constraint_condition=full.constraint_condition[idx_c], constraint_normal=full.constraint_normal[idx_c],
+        constraint_weight=full.constraint_weight[idx_c],
     )
+    return PointBatch.from_point_sets([subset], problem, dtype=dtype, device=device).map(lambda t: t.expand(n_models, *t.shape[1:]))
 
 
 def learner_seeds(rng: np.random.Generator, n: int) -> list[int]:

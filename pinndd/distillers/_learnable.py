@@ -10,7 +10,9 @@ import numpy as np
 import torch
 
 from ..learner import PointBatch
-from ..pointset import PointSet, make_point_set
+from ..learner._batch import functional
+from ..pointset import PointSet, condition_normals, condition_targets, make_point_set
+from ..sampling import points_from_unit, unit_width
 
 __all__ = ["LearnablePoints", "per_condition_loss", "project_to_region", "target_batch"]
 
@@ -20,12 +22,20 @@ def _logit(p):
     return torch.log(p) - torch.log1p(-p)
 
 
+def _straight_through(points: torch.Tensor, projected: np.ndarray) -> torch.Tensor:
+    """The projected values, with the gradient of the identity (a straight-through projection)."""
+    return torch.as_tensor(projected, dtype=points.dtype, device=points.device) + (points - points.detach())
+
+
 class LearnablePoints(torch.nn.Module):
     """A point set whose locations and weights are unconstrained tensors.
 
-    Each free coordinate is ``lower + (upper - lower) * sigmoid(raw)``, so points
-    never leave the domain (and the bounding box of the parameter region);
-    face points keep their face coordinate fixed. Weights are
+    Each coordinate is ``lower + (upper - lower) * sigmoid(raw)`` over the
+    bounding box of the domain (and of the parameter region); the point is
+    then projected onto its set (the geometry for interior and initial
+    points, its boundary part for a condition point; the initial slice's time)
+    with a straight-through gradient, so points never leave the domain and
+    condition points stay on their part, for any geometry. Weights are
     ``softplus(raw)``, normalised to mean one in the loss.
 
     Parameters
@@ -51,21 +61,20 @@ class LearnablePoints(torch.nn.Module):
         self.register_buffer("span", torch.tensor(upper, dtype=dtype) - torch.tensor(lower, dtype=dtype))
         self.raw_interior = torch.nn.Parameter(_logit((torch.tensor(init.interior, dtype=dtype) - self.lower) / self.span))
         self.raw_constraint = torch.nn.Parameter(_logit((torch.tensor(init.constraint, dtype=dtype) - self.lower) / self.span))
-        # Which column each constraint point keeps fixed (its face variable).
-        fixed = np.zeros(init.constraint.shape, dtype=bool)
-        for k, face in enumerate(problem.faces):
-            on_face = np.isclose(init.constraint[:, problem.coords.index(face.coord)], problem.face_value(face))
-            fixed[on_face, problem.coords.index(face.coord)] = True
-        self.register_buffer("fixed", torch.tensor(fixed))
-        self.register_buffer("fixed_values", torch.tensor(init.constraint, dtype=dtype))
+        self.parts = _parts_of(problem, init.constraint, init.constraint_condition)
         self.raw_w_interior = torch.nn.Parameter(torch.full((len(init.interior),), 0.5413, dtype=dtype), requires_grad=learn_weights)
         self.raw_w_constraint = torch.nn.Parameter(torch.full((len(init.constraint),), 0.5413, dtype=dtype), requires_grad=learn_weights)
 
     def points(self):
         """Interior and constraint points, shapes (n_i, D + P) and (n_c, D + P)."""
         interior = self.lower + self.span * torch.sigmoid(self.raw_interior)
-        free = self.lower + self.span * torch.sigmoid(self.raw_constraint)
-        return interior, torch.where(self.fixed, self.fixed_values, free)
+        constraint = self.lower + self.span * torch.sigmoid(self.raw_constraint)
+        ds = len(self.problem.space)
+        with torch.no_grad():
+            inner = interior.detach().cpu().numpy().copy()
+            inner[:, :ds] = self.problem.geometry.project(inner[:, :ds])
+            cons = _project_to_parts(self.problem, constraint.detach().cpu().numpy(), self.parts)
+        return _straight_through(interior, inner), _straight_through(constraint, cons)
 
     def weights(self):
         """Per-point weights (softplus of the raw values; 1 at initialisation)."""
@@ -75,15 +84,21 @@ class LearnablePoints(torch.nn.Module):
         """The current set as a differentiable PointBatch repeated for ``n_models`` learners."""
         interior, constraint = self.points()
         w_i, w_c = self.weights()
-        d = len(self.problem.coords)
-        x = {c: constraint[:, j] for j, c in enumerate(self.problem.coords)}
-        beta = {p: constraint[:, d + j] for j, p in enumerate(self.problem.family.names)}
-        target = self.problem.condition(x, beta)
+        condition = self.init.constraint_condition
+        cons = constraint.detach().cpu().numpy()
+        coef, partner, partner_row = functional(self.problem, cons, condition, condition_normals(self.problem, cons, condition))
+        target = condition_targets(self.problem, constraint, condition)
 
         def rep(t):
-            return t.to(dtype).unsqueeze(0).expand(n_models, *t.shape)
+            t = torch.as_tensor(t, device=interior.device)
+            t = t.to(dtype) if t.is_floating_point() else t
+            return t.unsqueeze(0).expand(n_models, *t.shape)
 
-        return PointBatch(rep(interior), rep(w_i), rep(constraint), rep(target), rep(w_c))
+        extra = {}
+        if len(partner):
+            moved = _straight_through(constraint[torch.as_tensor(partner_row)], partner)
+            extra = dict(partner=rep(moved), partner_row=rep(partner_row), partner_coef=rep(-coef[partner_row]))
+        return PointBatch(rep(interior), rep(w_i), rep(constraint), rep(target), rep(w_c), rep(condition), rep(coef), **extra)
 
     def to_point_set(self, attrs: dict) -> PointSet:
         """The optimised set, with parameters projected into the region and targets recomputed."""
@@ -95,9 +110,38 @@ class LearnablePoints(torch.nn.Module):
         constraint[:, d:] = project_to_region(self.region, constraint[:, d:])
         scale = (w_i.sum() + w_c.sum()) / (len(w_i) + len(w_c))
         return make_point_set(
-            self.problem, interior, constraint, self.init.constraint_kind,
+            self.problem, interior, constraint, self.init.constraint_condition,
             interior_weight=w_i / scale, constraint_weight=w_c / scale, attrs=attrs,
         )
+
+
+def _parts_of(problem, constraint: np.ndarray, condition: np.ndarray) -> np.ndarray:
+    """The part (or ``"initial"``) each condition point lies on: the nearest of its condition's parts."""
+    ds = len(problem.space)
+    parts = np.empty(len(constraint), dtype=object)
+    for k, cond in enumerate(problem.conditions):
+        rows = np.flatnonzero(condition == k)
+        if cond.on == "initial":
+            parts[rows] = "initial"
+            continue
+        space = constraint[rows, :ds]
+        distance = np.stack([np.linalg.norm(problem.geometry.project_to_part(p, space) - space, axis=1) for p in cond.parts])
+        parts[rows] = np.asarray(cond.parts, dtype=object)[np.argmin(distance, axis=0)]
+    return parts
+
+
+def _project_to_parts(problem, constraint: np.ndarray, parts) -> np.ndarray:
+    """Condition points moved onto their parts (and the initial slice's time)."""
+    out = constraint.copy()
+    ds = len(problem.space)
+    for part in set(parts.tolist()):
+        rows = parts == part
+        if part == "initial":
+            out[np.ix_(rows, range(ds))] = problem.geometry.project(out[rows, :ds])
+            out[rows, ds] = problem.time[0]
+        else:
+            out[np.ix_(rows, range(ds))] = problem.geometry.project_to_part(part, out[rows, :ds])
+    return out
 
 
 def project_to_region(region, params: np.ndarray) -> np.ndarray:
@@ -120,34 +164,27 @@ def target_batch(problem, region, n_conditions: int, n_interior: int, n_constrai
 
     Returns a PointBatch of ``n_conditions`` "models" (one per condition):
     each has ``n_interior`` uniform collocation points and ``n_constraint``
-    face points (faces chosen in proportion to their measure) at that
-    condition, with their Dirichlet targets. Reference solutions are never used.
+    condition points (blocks chosen in proportion to their measure) at that
+    condition, with their data. Reference solutions are never used.
     """
-    betas = region.sample(n_conditions, rng)
+    from ..sampling import blocks
+
+    parts = blocks(problem)
+    measure = np.array([problem.condition_measure(problem.conditions[k]) / len(problem.conditions[k].parts) if p == "initial" else problem.geometry.part_measure(p) for k, p in parts])
     d = len(problem.coords)
-    measure = np.array([problem.face_measure(f) for f in problem.faces])
-    interiors, constraints = [], []
-    for beta in betas:
-        unit = rng.random((n_interior, d))
-        pts = np.empty((n_interior, d + len(beta)))
-        for j, (lo, hi) in enumerate(problem.domain):
-            pts[:, j] = lo + unit[:, j] * (hi - lo)
-        pts[:, d:] = beta
-        interiors.append(pts)
-        faces = rng.choice(len(problem.faces), size=n_constraint, p=measure / measure.sum())
-        cons = np.empty((n_constraint, d + len(beta)))
-        for j, (lo, hi) in enumerate(problem.domain):
-            cons[:, j] = lo + rng.random(n_constraint) * (hi - lo)
-        for k, face in enumerate(problem.faces):
-            cons[faces == k, problem.coords.index(face.coord)] = problem.face_value(face)
-        cons[:, d:] = beta
-        constraints.append(cons)
-    interior = torch.as_tensor(np.stack(interiors), dtype=dtype, device=device)
-    constraint = torch.as_tensor(np.stack(constraints), dtype=dtype, device=device)
-    x = {c: constraint[..., j] for j, c in enumerate(problem.coords)}
-    beta = {p: constraint[..., d + j] for j, p in enumerate(problem.family.names)}
-    target = problem.condition(x, beta)
-    return PointBatch(interior, torch.ones(interior.shape[:2], dtype=dtype, device=device), constraint, target, torch.ones(constraint.shape[:2], dtype=dtype, device=device))
+    sets = []
+    for beta in region.sample(n_conditions, rng):
+        interior = points_from_unit(problem, region, rng.random((n_interior, unit_width(problem, region))))
+        which = rng.choice(len(parts), size=n_constraint, p=measure / measure.sum())
+        constraint = np.empty((n_constraint, d + len(beta)))
+        condition = np.empty(n_constraint, dtype=np.int64)
+        for j, (k, part) in enumerate(parts):
+            rows = which == j
+            constraint[rows] = points_from_unit(problem, region, rng.random((int(rows.sum()), unit_width(problem, region, part))), part)
+            condition[rows] = k
+        interior[:, d:], constraint[:, d:] = beta, beta
+        sets.append(make_point_set(problem, interior, constraint, condition))
+    return PointBatch.from_point_sets(sets, problem, dtype=dtype, device=device)
 
 
 def per_condition_loss(pinn, params, targets: PointBatch):
@@ -164,12 +201,26 @@ def per_condition_loss(pinn, params, targets: PointBatch):
     Returns
     -------
     torch.Tensor, shape (M, J)
+        The residual's mean square plus each condition's mean squared misfit
+        times its scale (``pinn.term_scale``).
     """
     n_models = params[0][0].shape[0]
     j, n_i, width = targets.interior.shape
     n_c = targets.constraint.shape[1]
-    interior = targets.interior.reshape(1, j * n_i, width).expand(n_models, -1, -1)
-    constraint = targets.constraint.reshape(1, j * n_c, width).expand(n_models, -1, -1)
-    residual = pinn.residual(params, interior).reshape(n_models, j, n_i)
-    misfit = pinn.predict(params, constraint).reshape(n_models, j, n_c) - targets.constraint_target.unsqueeze(0)
-    return (residual**2).mean(-1) + pinn.bc_weight * (misfit**2).mean(-1)
+
+    def flat(t, offset=None):
+        t = t if offset is None else t + offset
+        return t.reshape(1, j * t.shape[1], *t.shape[2:]).expand(n_models, *([-1] * (t.dim() - 1)))
+
+    interior = flat(targets.interior)
+    residual = (pinn.residual(params, interior) ** 2).sum(-1).reshape(n_models, j, n_i)
+    offsets = (torch.arange(j, device=interior.device) * n_c)[:, None]
+    flat_batch = PointBatch(
+        interior, flat(targets.interior_weight), flat(targets.constraint), flat(targets.constraint_target),
+        flat(targets.constraint_weight), flat(targets.constraint_term), flat(targets.constraint_coef),
+        *(() if targets.partner is None else (flat(targets.partner), flat(targets.partner_row, offsets), flat(targets.partner_coef))),
+    )
+    misfit = pinn.condition_misfit(params, flat_batch).reshape(n_models, j, n_c)
+    onehot = torch.nn.functional.one_hot(targets.constraint_term, len(pinn.term_names) - 1).to(misfit.dtype)  # (J, n_c, C)
+    per_term = (onehot * (misfit * misfit)[..., None]).sum(2) / onehot.sum(1).clamp_min(1)  # (M, J, C)
+    return residual.mean(-1) + (per_term * pinn.term_scale[1:]).sum(-1)

@@ -144,13 +144,13 @@ class GradientMatching(ClassicDistiller):
         n = p["learners"]
         params = [[t.detach().requires_grad_() for t in layer] for layer in state["pool"]]
         grads_s = loss_gradient(pinn, params, points.batch(n, pinn.dtype), create_graph=True)
-        grads_d = loss_gradient(pinn, params, real_batch(full, p["real_batch"], rng, n_models=n, dtype=pinn.dtype), create_graph=False)
+        grads_d = loss_gradient(pinn, params, real_batch(pinn.problem, full, p["real_batch"], rng, n_models=n, dtype=pinn.dtype), create_graph=False)
         return gradient_distance(grads_s, grads_d).mean()
 
     def after_step(self, pinn, points, full, state, rng):
         p = self.params
         with torch.no_grad():
-            batch = PointBatch(*(t.detach() for t in points.batch(p["learners"], pinn.dtype).__dict__.values()))
+            batch = points.batch(p["learners"], pinn.dtype).map(torch.Tensor.detach)
         pool, adam = state["pool"], state["adam"]
         for _ in range(p["inner_steps"]):
             grads = loss_gradient(pinn, pool, batch, create_graph=False)
@@ -303,5 +303,5 @@ class DistributionMatching(ClassicDistiller):
     def outer_loss(self, pinn, points, full, state, rng):
         p = self.params
         nets = draw_embeddings(pinn, p["learners"], rng, gain=p["embed_gain"])
-        real = real_batch(full, p["real_batch"], rng, n_models=1, dtype=pinn.dtype)
+        real = real_batch(pinn.problem, full, p["real_batch"], rng, n_models=1, dtype=pinn.dtype)
         return mean_embedding_distance(pinn, nets, points.batch(1, pinn.dtype), real, target_scale=state["target_scale"])

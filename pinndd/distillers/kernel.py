@@ -11,7 +11,9 @@ least-squares problem in ``delta`` (exact for linear PDEs, the Gauss-Newton
 linearisation for nonlinear ones such as Burgers). Its rows are
 
 - collocation points: ``J_r(x) = d r / d theta`` at ``theta_0``, right-hand side ``-r_0(x)``;
-- boundary/initial points: ``J_u(x) = d u / d theta``, right-hand side ``g(x) - u_0(x)``;
+- condition points: ``J_l(x) = d l / d theta`` of the condition's functional
+  ``l`` (the value for Dirichlet data, the normal derivative for Neumann, ...),
+  right-hand side ``g(x) - l_0(x)``;
 
 each scaled by the square root of its weight in the physics loss
 (``w / sum(w)`` within its group, times ``bc_weight`` for the faces), so that
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import torch
 
+from ..learner import PointBatch
 from ..learner._functional import flatten
 from ._base import register_distiller
 from ._classic import COMMON_OPTIONS, ClassicDistiller, learner_seeds, real_batch
@@ -35,32 +38,58 @@ from ._classic import COMMON_OPTIONS, ClassicDistiller, learner_seeds, real_batc
 __all__ = ["KernelInducingPoints", "linearised_system", "krr_solution", "jacobian_rows"]
 
 
-def jacobian_rows(pinn, params, points, operator: str, *, create_graph: bool):
-    """Values and parameter Jacobians of ``u`` or of the residual at each point.
+def jacobian_rows(pinn, params, batch, operator: str, *, create_graph: bool):
+    """Values and parameter Jacobians of the residuals or of the condition misfits at each point.
 
     Parameters
     ----------
     pinn : ConditionalPINN
     params : list of (W, b)
         One model (``M = 1``).
-    points : torch.Tensor, shape (N, D + P)
-    operator : {"residual", "value"}
+    batch : PointBatch
+        Model 0's interior points (``"residual"``) or condition rows
+        (``"condition"``) are used.
+    operator : {"residual", "condition"}
     create_graph : bool
-        Keep the Jacobian differentiable w.r.t. ``points``.
+        Keep the Jacobian differentiable w.r.t. the points.
 
     Returns
     -------
-    values : torch.Tensor, shape (N,)
-    jacobian : torch.Tensor, shape (N, n_params)
+    values : torch.Tensor, shape (N * n_equations,) or (N_c,)
+        Residuals (point-major), or misfits ``l(u) - g``.
+    jacobian : torch.Tensor, shape (len(values), n_params)
         Columns in :func:`~pinndd.distillers.trajectory.to_vector` order.
     """
-    n = points.shape[0]
+    rows = _rows(batch) if operator == "condition" else batch.interior[0].unsqueeze(1)
+    n = rows.shape[0] if operator != "condition" else rows.constraint.shape[0]
     # One copy of the model per point: the gradient w.r.t. copy i is row i of the Jacobian.
     copies = [[t.detach().expand(n, *t.shape[1:]).clone().requires_grad_() for t in layer] for layer in params]
-    fn = pinn.residual if operator == "residual" else pinn.predict
-    values = fn(copies, points.unsqueeze(1))[:, 0]
-    grads = torch.autograd.grad(values.sum(), flatten(copies), create_graph=create_graph, materialize_grads=True)
-    return values, torch.cat([g.reshape(n, -1) for g in grads], dim=1)
+    if operator == "condition":
+        values = pinn.condition_misfit(copies, rows)[:, 0]
+    else:
+        values = pinn.residual(copies, rows)[:, 0]  # (N, n_equations)
+    columns = [values] if values.dim() == 1 else list(values.unbind(1))
+    jac = []
+    for v in columns:
+        grads = torch.autograd.grad(v.sum(), flatten(copies), create_graph=create_graph, materialize_grads=True, retain_graph=True)
+        jac.append(torch.cat([g.reshape(n, -1) for g in grads], dim=1))
+    return values.reshape(-1), torch.stack(jac, dim=1).reshape(len(values.reshape(-1)), -1)
+
+
+def _rows(batch):
+    """Model 0's condition rows as ``N_c`` one-row models (periodic partners made dense)."""
+    cons, coef = batch.constraint[0], batch.constraint_coef[0]
+    extra = {}
+    if batch.partner is not None:
+        dense = cons.clone().index_copy(0, batch.partner_row[0], batch.partner[0])
+        dense_coef = torch.zeros_like(coef).index_copy(0, batch.partner_row[0], batch.partner_coef[0])
+        rows = torch.zeros(len(cons), 1, dtype=torch.long, device=cons.device)
+        extra = dict(partner=dense[:, None], partner_row=rows, partner_coef=dense_coef[:, None])
+    return PointBatch(
+        batch.interior[0, :1].expand(len(cons), 1, -1), batch.interior_weight[0, :1].expand(len(cons), 1),
+        cons[:, None], batch.constraint_target[0][:, None], batch.constraint_weight[0][:, None],
+        batch.constraint_term[0][:, None], coef[:, None], **extra,
+    )
 
 
 def linearised_system(pinn, params, batch, *, create_graph: bool):
@@ -81,13 +110,16 @@ def linearised_system(pinn, params, batch, *, create_graph: bool):
     A : torch.Tensor, shape (N_i + N_c, n_params)
     b : torch.Tensor, shape (N_i + N_c,)
     """
-    r0, j_r = jacobian_rows(pinn, params, batch.interior[0], "residual", create_graph=create_graph)
-    u0, j_u = jacobian_rows(pinn, params, batch.constraint[0], "value", create_graph=create_graph)
+    r0, j_r = jacobian_rows(pinn, params, batch, "residual", create_graph=create_graph)
+    m0, j_m = jacobian_rows(pinn, params, batch, "condition", create_graph=create_graph)
     w_i, w_c = batch.interior_weight[0], batch.constraint_weight[0]
-    s_i = torch.sqrt(w_i / w_i.sum().clamp_min(1e-30))
-    s_c = torch.sqrt(pinn.bc_weight * w_c / w_c.sum().clamp_min(1e-30))
-    a = torch.cat([s_i.unsqueeze(1) * j_r, s_c.unsqueeze(1) * j_u])
-    b = torch.cat([-s_i * r0, s_c * (batch.constraint_target[0] - u0)])
+    s_i = torch.sqrt(w_i / w_i.sum().clamp_min(1e-30)).repeat_interleave(len(r0) // len(w_i))
+    # Each condition's rows weighted within their own term, times the term's scale.
+    term = batch.constraint_term[0]
+    per_term = torch.zeros(len(pinn.term_names) - 1, dtype=w_c.dtype, device=w_c.device).index_add(0, term, w_c)
+    s_c = torch.sqrt(pinn.term_scale[1:][term] * w_c / per_term[term].clamp_min(1e-30))
+    a = torch.cat([s_i.unsqueeze(1) * j_r, s_c.unsqueeze(1) * j_m])
+    b = torch.cat([-s_i * r0, -s_c * m0])
     return a, b
 
 
@@ -174,7 +206,7 @@ class KernelInducingPoints(ClassicDistiller):
             theta0 = [tuple(t.detach() for t in layer) for layer in pinn.init([seed])]
             a_s, b_s = linearised_system(pinn, theta0, support, create_graph=True)
             delta, _ = krr_solution(a_s, b_s, p["ridge"])
-            real = real_batch(full, p["real_batch"], rng, n_models=1, dtype=pinn.dtype)
+            real = real_batch(pinn.problem, full, p["real_batch"], rng, n_models=1, dtype=pinn.dtype)
             a_d, b_d = (t.detach() for t in linearised_system(pinn, theta0, real, create_graph=False))
             total = total + ((a_d @ delta - b_d) ** 2).sum()
         return total / p["learners"]

@@ -140,7 +140,7 @@ class TaskDistiller(Distiller):
         params = pinn.init(rng.integers(0, 999_999, size=n).tolist())
         with torch.no_grad():
             batch = points.batch(n, pinn.dtype)
-            batch = type(batch)(*(t.detach() for t in batch.__dict__.values()))
+            batch = batch.map(torch.Tensor.detach)
         # Train model k for ages[k] steps: run the longest, keeping each model's snapshot at its age.
         snapshots = [None] * n
         current = params

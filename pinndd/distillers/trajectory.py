@@ -66,7 +66,7 @@ def expert_trajectories(pinn, full, seeds, *, steps: int, interval: int, lr: flo
     -------
     torch.Tensor, shape (E, 1 + steps // interval, n_params)
     """
-    batch = PointBatch.from_point_sets([full], dtype=pinn.dtype, device=pinn.device).repeat(len(seeds))
+    batch = PointBatch.from_point_sets([full], pinn.problem, dtype=pinn.dtype, device=pinn.device).repeat(len(seeds))
     params = [tuple(t.detach() for t in layer) for layer in pinn.init(seeds)]
     adam = adam_init(params)
     checkpoints = [to_vector(params)]

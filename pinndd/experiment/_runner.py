@@ -22,7 +22,7 @@ from pde_catalog import get_problem
 
 from ..distillers import get_distiller
 from ..errors import ConfigError
-from ..evaluate import Evaluator, EvaluationSet, aggregate, fields_dataset
+from ..evaluate import Evaluator, EvaluationSet, aggregate, fields_dataset, metric_names
 from ..io import write_csv, write_netcdf, write_text
 from ..pointset import PointSet
 from ..risk import parse_risk
@@ -91,7 +91,7 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
     evaluator = Evaluator(pinn, config.learner.recipe, replicates=config.evaluation.replicates, progress=progress)
     result, init_seeds, train_s = evaluator.train([c[3] for c in group], [c[2] for c in group])
     metrics, u_pred = evaluator.measure(result.params, evaluation, result.diverged)
-    table = aggregate(metrics, evaluation.split, config.splits)
+    table = aggregate(metrics, evaluation.split, config.splits, metric_names(evaluation.problem))
     reps = config.evaluation.replicates
     rows = []
     for model, row in table.iterrows():

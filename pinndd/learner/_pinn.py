@@ -2,18 +2,19 @@
 
 The network itself is stateless: parameters are passed to every call, so that
 many models train as one batch and distillers can differentiate through
-training.
+training. Fields up to second order (values, first and second derivatives,
+mixed included) come from the forward jet; higher ones from automatic
+differentiation.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 
-from pde_catalog import Jet
+from pde_catalog import parse_field
 
+from ._batch import PointBatch, condition_fields
 from ._causal import causal_mean
 from ._mlp import forward, forward_jet_and_values, init_params
 
@@ -21,52 +22,6 @@ __all__ = ["ConditionalPINN", "PointBatch", "check_architecture"]
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 _FOURIER_SEED = 20230812
-
-
-@dataclass(frozen=True)
-class PointBatch:
-    """Point sets of ``M`` models, padded to common sizes (padding has weight 0).
-
-    Attributes
-    ----------
-    interior : torch.Tensor, shape (M, N_i, D + P)
-    interior_weight : torch.Tensor, shape (M, N_i)
-    constraint : torch.Tensor, shape (M, N_c, D + P)
-    constraint_target : torch.Tensor, shape (M, N_c)
-    constraint_weight : torch.Tensor, shape (M, N_c)
-    """
-
-    interior: torch.Tensor
-    interior_weight: torch.Tensor
-    constraint: torch.Tensor
-    constraint_target: torch.Tensor
-    constraint_weight: torch.Tensor
-
-    @classmethod
-    def from_point_sets(cls, point_sets, *, dtype, device) -> "PointBatch":
-        """Stack and pad a sequence of :class:`~pinndd.pointset.PointSet`."""
-        n_i = max(len(ps.interior) for ps in point_sets)
-        n_c = max(len(ps.constraint) for ps in point_sets)
-        width = point_sets[0].interior.shape[1]
-
-        def pad(arrays, n, cols=None):
-            shape = (len(arrays), n) if cols is None else (len(arrays), n, cols)
-            out = np.zeros(shape)
-            for k, a in enumerate(arrays):
-                out[k, : len(a)] = a
-            return torch.as_tensor(out, dtype=dtype, device=device)
-
-        return cls(
-            interior=pad([ps.interior for ps in point_sets], n_i, width),
-            interior_weight=pad([ps.interior_weight for ps in point_sets], n_i),
-            constraint=pad([ps.constraint for ps in point_sets], n_c, width),
-            constraint_target=pad([ps.constraint_target for ps in point_sets], n_c),
-            constraint_weight=pad([ps.constraint_weight for ps in point_sets], n_c),
-        )
-
-    def repeat(self, times: int) -> "PointBatch":
-        """Each model's points repeated ``times`` in a row (for several seeds per set)."""
-        return PointBatch(*(t.repeat_interleave(times, dim=0) for t in self.__dict__.values()))
 
 
 def check_architecture(width, depth, dtype, fourier_features, fourier_scale) -> None:
@@ -92,7 +47,8 @@ class ConditionalPINN:
     device : str or torch.device
         ``"cpu"`` or ``"cuda"`` (any torch device string).
     bc_weight : float
-        Weight of the Dirichlet misfit relative to the residual in :meth:`loss`.
+        Weight of every condition's term relative to the residual in
+        :meth:`loss` (times the condition's own ``weight``).
     fourier_features : int
         Number of Fourier features ``F`` of the inputs (0: none); the network
         then reads ``[cos(z B), sin(z B)]`` of the normalised inputs ``z``,
@@ -126,7 +82,11 @@ class ConditionalPINN:
             b = torch.randn(len(lower), fourier_features, generator=gen, dtype=torch.float64) * fourier_scale
             self.frequencies = b.to(dtype=self.dtype, device=self.device)
         n_inputs = 2 * fourier_features if fourier_features else len(lower)
-        self.sizes = (n_inputs, *([width] * depth), 1)
+        self.sizes = (n_inputs, *([width] * depth), len(problem.outputs))
+        self.residual_fields = tuple(dict.fromkeys(tuple(problem.outputs) + tuple(problem.derivatives)))
+        self.condition_fields = condition_fields(problem)
+        self.term_names = ("residual",) + tuple(c.name for c in problem.conditions)
+        self.term_scale = torch.tensor([1.0] + [self.bc_weight * c.weight for c in problem.conditions], dtype=self.dtype, device=self.device)
 
     def init(self, seeds):
         """Fresh parameters, one model per seed (see :func:`~pinndd.learner._mlp.init_params`)."""
@@ -136,36 +96,67 @@ class ConditionalPINN:
         return (points - self._centre) * self._inv_scale
 
     def predict(self, params, points):
-        """u at points, shape (M, N), for points of shape (M, N, D + P)."""
+        """Outputs at points of shape (M, N, D + P), shape (M, N, n_outputs)."""
         return forward(params, self._inputs(points), self.frequencies)
 
-    def jet(self, params, points, *, values_at=None):
-        """The field and its derivatives at points of shape (M, N, D + P).
+    def fields(self, params, points, names, *, values_at=None):
+        """Named fields (outputs and derivatives) at points of shape (M, N, D + P).
 
         Parameters
         ----------
         params : list of (W, b)
         points : torch.Tensor, shape (M, N, D + P)
+        names : sequence of str
+            Field names, e.g. ``("u", "u_t", "u_xx", "u_xy", "u_xxx")``.
         values_at : torch.Tensor, shape (M, N_e, D + P), optional
-            Further points where only u is wanted, computed in the same pass.
+            Further points where only the outputs are wanted, in the same pass.
 
         Returns
         -------
-        jet : pde_catalog.Jet
-        x : dict of str to torch.Tensor
-        beta : dict of str to torch.Tensor
-        values : torch.Tensor, shape (M, N_e)
+        f : dict of str to torch.Tensor, each (M, N)
+        x, beta : dict of str to torch.Tensor
+            The columns of ``points`` by name.
+        values : torch.Tensor, shape (M, N_e, n_outputs)
             Only when ``values_at`` is given.
         """
-        coords = self.problem.coords
-        first = list(range(len(coords)))
-        second = [coords.index(c) for c in self.problem.second_derivatives]
+        problem = self.problem
+        parsed = {n: parse_field(n, problem.outputs, problem.coords) for n in names}
+        index = {c: j for j, c in enumerate(problem.coords)}
+        low = {n: (problem.outputs.index(o), tuple(index[c] for c in wrt)) for n, (o, wrt) in parsed.items() if len(wrt) <= 2}
+        high = {n: (problem.outputs.index(o), tuple(index[c] for c in wrt)) for n, (o, wrt) in parsed.items() if len(wrt) > 2}
+        first = sorted({j for _, wrt in low.values() for j in wrt})
+        pairs = sorted({wrt for _, wrt in low.values() if len(wrt) == 2})
         extra = None if values_at is None else self._inputs(values_at)
-        u, d1, d2, values = forward_jet_and_values(params, self._inputs(points), self._inv_scale_values, first, second, self.frequencies, extra)
-        jet = Jet(u=u, d1={coords[i]: v for i, v in d1.items()}, d2={coords[i]: v for i, v in d2.items()})
-        if values_at is None:
-            return jet, *self.split_columns(points)
-        return jet, *self.split_columns(points), values
+        if first:
+            u, d1, d2, values = forward_jet_and_values(params, self._inputs(points), self._inv_scale_values, first, pairs, self.frequencies, extra)
+        else:
+            both = points if values_at is None else torch.cat([points, values_at], dim=1)
+            u, d1, d2 = self.predict(params, both), {}, {}
+            u, values = u[:, : points.shape[1]], u[:, points.shape[1] :]
+        f = {}
+        for n, (o, wrt) in low.items():
+            f[n] = (u if not wrt else d1[wrt[0]] if len(wrt) == 1 else d2[wrt])[..., o]
+        if high:
+            f.update(self._autograd_fields(params, points, high))
+        x, beta = self.split_columns(points)
+        return (f, x, beta) if values_at is None else (f, x, beta, values)
+
+    def _autograd_fields(self, params, points, wanted):
+        """Fields of order three and more by repeated automatic differentiation."""
+        with torch.enable_grad():
+            z = points if points.requires_grad else points.detach().requires_grad_()
+            u = forward(params, self._inputs(z), self.frequencies)
+            cache = {}
+
+            def derivative(o, wrt):
+                if not wrt:
+                    return u[..., o]
+                if (o, wrt) not in cache:
+                    lower = derivative(o, wrt[:-1])
+                    cache[(o, wrt)] = torch.autograd.grad(lower.sum(), z, create_graph=True)[0][..., wrt[-1]]
+                return cache[(o, wrt)]
+
+            return {n: derivative(o, wrt) for n, (o, wrt) in wanted.items()}
 
     def split_columns(self, points):
         """Columns of ``points`` as ``(x, beta)`` dicts by name."""
@@ -175,12 +166,25 @@ class ConditionalPINN:
         return x, beta
 
     def residual(self, params, points):
-        """PDE residual at points of shape (M, N, D + P), shape (M, N)."""
-        jet, x, beta = self.jet(params, points)
-        return self.problem.residual(jet, x, beta)
+        """PDE residuals at points of shape (M, N, D + P), shape (M, N, n_equations)."""
+        f, x, beta = self.fields(params, points, self.residual_fields)
+        return _stack(self.problem.residual(f, x, beta))
+
+    def condition_misfit(self, params, batch: PointBatch):
+        """Each condition row's misfit ``sum_k a_k f_k - g``, shape (M, N_c)."""
+        points = batch.constraint if batch.partner is None else torch.cat([batch.constraint, batch.partner], dim=1)
+        f, _, _ = self.fields(params, points, self.condition_fields)
+        return self._combine(torch.stack([f[n] for n in self.condition_fields], dim=-1), batch)
+
+    def _combine(self, values, batch: PointBatch):
+        n_c = batch.constraint.shape[1]
+        row = (batch.constraint_coef * values[:, :n_c]).sum(-1)
+        if batch.partner is not None:
+            row = row.scatter_add(1, batch.partner_row, (batch.partner_coef * values[:, n_c:]).sum(-1))
+        return row - batch.constraint_target
 
     def loss_terms(self, params, batch: PointBatch, *, causal: float = 0.0, causal_bins: int = 16):
-        """Weighted mean squared residual and Dirichlet misfit, each of shape (M,).
+        """Unweighted loss terms: the mean squared residual, then each condition's mean squared misfit.
 
         Parameters
         ----------
@@ -191,18 +195,37 @@ class ConditionalPINN:
             by time slab (see :func:`~pinndd.learner._causal.causal_mean`).
         causal_bins : int
             Number of time slabs.
+
+        Returns
+        -------
+        torch.Tensor, shape (M, 1 + n_conditions)
+            Columns named by :attr:`term_names`.
         """
-        jet, x, beta, values = self.jet(params, batch.interior, values_at=batch.constraint)
-        r = self.problem.residual(jet, x, beta)
-        misfit = values - batch.constraint_target
+        names = self.condition_fields
+        outputs = self.problem.outputs
+        cond_points = batch.constraint if batch.partner is None else torch.cat([batch.constraint, batch.partner], dim=1)
+        if all(n in outputs for n in names):  # values only: they ride in the jet's value stream
+            f, x, beta, values = self.fields(params, batch.interior, self.residual_fields, values_at=cond_points)
+            values = values[..., [outputs.index(n) for n in names]]
+        else:
+            n_i = batch.interior.shape[1]
+            wanted = tuple(dict.fromkeys(self.residual_fields + names))
+            f, x, beta = self.fields(params, torch.cat([batch.interior, cond_points], dim=1), wanted)
+            values = torch.stack([f[n][:, n_i:] for n in names], dim=-1)
+            f = {n: v[:, :n_i] for n, v in f.items()}
+            x = {c: v[:, :n_i] for c, v in x.items()}
+            beta = {p: v[:, :n_i] for p, v in beta.items()}
+        r2 = (_stack(self.problem.residual(f, x, beta)) ** 2).sum(-1)
         w_i, w_c = batch.interior_weight, batch.constraint_weight
         if causal > 0:
             t = batch.interior[..., self._time_column()]
-            res = causal_mean(r * r, w_i, t, self.problem.domain[self._time_column()], eps=causal, bins=causal_bins)
+            res = causal_mean(r2, w_i, t, self.problem.domain[self._time_column()], eps=causal, bins=causal_bins)
         else:
-            res = (w_i * r * r).sum(1) / w_i.sum(1).clamp_min(1e-30)
-        bc = (w_c * misfit * misfit).sum(1) / w_c.sum(1).clamp_min(1e-30)
-        return res, bc
+            res = (w_i * r2).sum(1) / w_i.sum(1).clamp_min(1e-30)
+        misfit = self._combine(values, batch)
+        onehot = torch.nn.functional.one_hot(batch.constraint_term, len(self.term_names) - 1).to(w_c.dtype) * w_c[..., None]
+        cond = (onehot * (misfit * misfit)[..., None]).sum(1) / onehot.sum(1).clamp_min(1e-30)
+        return torch.cat([res[:, None], cond], dim=1)
 
     def _time_column(self) -> int:
         if "t" not in self.problem.coords:
@@ -210,6 +233,11 @@ class ConditionalPINN:
         return self.problem.coords.index("t")
 
     def loss(self, params, batch: PointBatch):
-        """Physics-informed loss of every model, shape (M,)."""
-        res, bc = self.loss_terms(params, batch)
-        return res + self.bc_weight * bc
+        """Physics-informed loss of every model, shape (M,): the terms times :attr:`term_scale`."""
+        return (self.loss_terms(params, batch) * self.term_scale).sum(1)
+
+
+def _stack(residual):
+    """A residual or tuple of residuals as one tensor with the equations last."""
+    parts = residual if isinstance(residual, (tuple, list)) else (residual,)
+    return torch.stack(torch.broadcast_tensors(*parts), dim=-1)

@@ -49,8 +49,9 @@ class TrainResult:
     lbfgs_iterations : numpy.ndarray of int, shape (M,)
     stop_reason : tuple of str
         Why each model's last phase ended.
-    term_weights : numpy.ndarray, shape (M, 2)
-        Final weights of the residual and condition terms (ones without balancing).
+    term_weights : numpy.ndarray, shape (M, 1 + n_conditions)
+        Final balancing weights of the residual and each condition's term
+        (``pinn.term_names``; ones without balancing).
     """
 
     params: list
@@ -68,16 +69,15 @@ class _Objective:
 
     def __init__(self, pinn, batch, param: Parametrization, recipe: Recipe):
         self.pinn, self.batch, self.param = pinn, batch, param
-        self.scale = torch.tensor([1.0, pinn.bc_weight], dtype=pinn.dtype, device=pinn.device)
+        self.scale = pinn.term_scale
         self._fns = {}
         self.compile = recipe.compile
 
     def _raw(self, leaves, causal: float, bins: int):
-        res, bc = self.pinn.loss_terms(self.param.params(leaves), self.batch, causal=causal, causal_bins=bins)
-        return torch.stack([res, bc], dim=1) * self.scale
+        return self.pinn.loss_terms(self.param.params(leaves), self.batch, causal=causal, causal_bins=bins) * self.scale
 
     def terms(self, leaves, causal: float = 0.0, bins: int = 16):
-        """Loss terms, shape (M, 2): residual and ``bc_weight`` times the condition misfit."""
+        """Loss terms, shape (M, 1 + n_conditions): the residual, then each condition's scaled misfit."""
         key = (causal, bins)
         if key not in self._fns:
             self._fns[key] = self._compiled(key) if self.compile else (lambda lv: self._raw(lv, *key))
@@ -231,7 +231,7 @@ def train(pinn, params, batch, recipe: Recipe, *, record_every: int = 100, progr
     leaves = param.initial
     n_models, dev = leaves[0].shape[0], leaves[0].device
     objective = _Objective(pinn, batch, param, recipe)
-    weights = torch.ones(n_models, 2, dtype=pinn.dtype, device=dev)
+    weights = torch.ones(n_models, len(pinn.term_names), dtype=pinn.dtype, device=dev)
     state = {
         "diverged": torch.zeros(n_models, dtype=torch.bool, device=dev),
         "stopped": torch.zeros(n_models, dtype=torch.bool, device=dev),

@@ -87,7 +87,9 @@ def _render_problem(out: Path, rows, problem: str) -> list[Path]:
         with xr.open_dataset(fields[0]) as ds:
             ds = ds.load()
         k = int((ds.split.values == ds.split.values[-1]).nonzero()[0][0])
-        cond = ds.isel(condition=k)
+        cond = ds.isel(condition=k, output=0)
+        # Beyond two variables (e.g. x, y, t), show the last slice of the others.
+        cond = cond.isel({c: -1 for c in list(cond.u_ref.dims)[2:]})
         label = ", ".join(f"{p}={float(cond[p]):.3g}" for p in ds.coords if p not in ds.dims and p not in ("split",))
         fig, axes = plt.subplots(1, 3, figsize=(14, 3.6))
         plot_field(cond.u_ref, ax=axes[0], title="reference")

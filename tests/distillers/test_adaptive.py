@@ -69,7 +69,7 @@ def test_constraint_points_match_uniform_split(name):
     ps = get_distiller(name, **_options(name, boundary_fraction=0.4)).distill(task, 60, seed=2)
     assert len(ps.constraint) == 24 and len(ps.interior) == 36
     t_col = task.problem.coords.index("t")
-    initial = ps.constraint[ps.constraint_kind == 1]
+    initial = ps.points_of("initial")
     assert np.all(initial[:, t_col] == 0.0)
 
 

@@ -26,7 +26,7 @@ def test_budget_domain_family_determinism(problem):
         assert task.target_region().contains(pts[:, d:]).all()
     # constraint points stay on their faces, with targets recomputed there
     init = get_distiller("sobol", family="target").distill(task, 40, seed=1)
-    np.testing.assert_array_equal(ps.constraint_kind, init.constraint_kind)
+    np.testing.assert_array_equal(ps.constraint_condition, init.constraint_condition)
     assert np.all(ps.interior_weight > 0) and np.all(ps.constraint_weight > 0)
     again = distiller.distill(task, 40, seed=1)
     np.testing.assert_array_equal(ps.interior, again.interior)
@@ -81,7 +81,7 @@ def test_beats_uniform_on_target_physics_loss():
     targets = target_batch(task.problem, task.target_region(), 24, 256, 64, np.random.default_rng(5), dtype=torch.float32, device="cpu")
     loss = {}
     for name, ps in sets.items():
-        batch = PointBatch.from_point_sets([ps], dtype=torch.float32, device="cpu").repeat(3)
+        batch = PointBatch.from_point_sets([ps], task.problem, dtype=torch.float32, device="cpu").repeat(3)
         trained = train(pinn, pinn.init([1_000_001, 1_000_002, 1_000_003]), batch, Recipe.adam(300, 1e-3))
         loss[name] = float(per_condition_loss(pinn, trained.params, targets).mean())
     assert loss["task"] < 0.9 * loss["sobol_target"]

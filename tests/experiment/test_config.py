@@ -23,7 +23,7 @@ def test_tiny_config_parses(tiny_config_text):
     ("old", "new", "fragment"),
     [
         ('name = "tiny"', 'name = "tiny"\ncolour = 1', "experiment.colour"),
-        ('problems = ["heat1d"]', 'problems = ["heat2d"]', "'heat2d'; allowed: burgers1d"),
+        ('problems = ["heat1d"]', 'problems = ["heat2d"]', "'heat2d'; allowed: allen_cahn1d, burgers1d"),
         ('distillers = ["uniform", "sobol_target"]', 'distillers = ["uniformm", "sobol_target"]', "unknown distiller 'uniformm'"),
         ("budgets = [24, 32]", "budgets = [24, 2]", "experiment.budgets must be at least 8"),
         ("budgets = [24, 32]", 'budgets = ["24"]', "experiment.budgets must be of type int"),

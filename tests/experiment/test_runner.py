@@ -40,7 +40,7 @@ def test_saved_points_and_fields(tiny_run):
     fields = sorted((tiny_run / "fields").glob("heat1d__uniform__m24__s0__*.nc"))
     with xr.open_dataset(fields[0]) as ds:
         assert set(ds.data_vars) == {"u_pred", "u_ref", "error"}
-        assert ds.u_pred.dims == ("condition", "x", "t")
+        assert ds.u_pred.dims == ("condition", "output", "x", "t") and list(ds.output.values) == ["u"]
         assert list(ds.split.values) == ["train", "train", "ood_far", "ood_far"]
         np.testing.assert_allclose(ds.error, ds.u_pred - ds.u_ref, atol=1e-5)
 

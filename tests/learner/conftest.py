@@ -19,7 +19,7 @@ def _small_batch(seeds, budgets, problem=None, *, width=12, depth=2, dtype="floa
     for budget, seed in zip(budgets, seeds):
         interior, constraint, kind = sample_point_arrays(problem, region, budget, method="halton", seed=seed)
         sets.append(make_point_set(problem, interior, constraint, kind))
-    return pinn, pinn.init(seeds), PointBatch.from_point_sets(sets, dtype=pinn.dtype, device=pinn.device)
+    return pinn, pinn.init(seeds), PointBatch.from_point_sets(sets, pinn.problem, dtype=pinn.dtype, device=pinn.device)
 
 
 @pytest.fixture

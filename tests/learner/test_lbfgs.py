@@ -7,7 +7,7 @@ import pytest
 import torch
 
 from pde_catalog.heat1d import Heat1D
-from pinndd.learner import ConditionalPINN, PointBatch, Recipe, batched_lbfgs, train
+from pinndd.learner import ConditionalPINN, Recipe, batched_lbfgs, train
 
 PROBLEM = Heat1D()
 
@@ -81,7 +81,7 @@ def test_batched_lbfgs_on_cuda_matches_the_cpu(small_batch):
     pinn, params, batch = small_batch([0, 1], [48, 40])
     cpu = train(pinn, params, batch, recipe)
     gpu_pinn = ConditionalPINN(PROBLEM, width=12, depth=2, dtype="float64", device="cuda")
-    gpu_batch = PointBatch(*(t.to("cuda") for t in batch.__dict__.values()))
+    gpu_batch = batch.map(lambda t: t.to("cuda"))
     gpu = train(gpu_pinn, [(w.to("cuda"), b.to("cuda")) for w, b in params], gpu_batch, recipe)
     assert gpu.params[0][0].device.type == "cuda"
     np.testing.assert_allclose(gpu.loss_history[-1], cpu.loss_history[-1], rtol=1e-6)

@@ -78,7 +78,7 @@ def test_gradnorm_weights_balance_the_gradient_norms(small_batch):
     leaves = [t.detach().clone().requires_grad_() for layer in params for t in layer]
     current = list(zip(leaves[0::2], leaves[1::2]))
     norms = []
-    for term in pinn.loss_terms(current, batch):
+    for term in (pinn.loss_terms(current, batch) * pinn.term_scale).unbind(1):
         grads = torch.autograd.grad(term.sum(), leaves, retain_graph=True, allow_unused=True)
         norms.append(float(torch.sqrt(sum((g * g).sum() for g in grads if g is not None))))
     expected = [norms[0] / n for n in norms]  # the residual keeps weight 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 
 import numpy as np
@@ -25,7 +26,7 @@ def _point_set(budget: int, seed: int):
 def _setup(seeds, budgets, *, dtype="float64"):
     pinn = ConditionalPINN(PROBLEM, width=16, depth=2, dtype=dtype)
     sets = [_point_set(b, s) for b, s in zip(budgets, seeds)]
-    batch = PointBatch.from_point_sets(sets, dtype=pinn.dtype, device=pinn.device)
+    batch = PointBatch.from_point_sets(sets, pinn.problem, dtype=pinn.dtype, device=pinn.device)
     return pinn, pinn.init(seeds), batch
 
 
@@ -62,7 +63,7 @@ def test_nan_target_is_detected_and_isolated():
     pinn, params, batch = _setup([0, 1], [40, 40])
     target = batch.constraint_target.clone()
     target[0, 3] = float("nan")
-    poisoned = PointBatch(batch.interior, batch.interior_weight, batch.constraint, target, batch.constraint_weight)
+    poisoned = dataclasses.replace(batch, constraint_target=target)
     with pytest.warns(RuntimeWarning, match=r"diverged.*step 0.*models \[0\]"):
         result = train(pinn, params, poisoned, Recipe.adam(20, 1e-2))
     np.testing.assert_array_equal(result.diverged, [True, False])
@@ -113,7 +114,7 @@ def test_divergence_can_raise():
     pinn, params, batch = _setup([0, 1], [40, 40])
     target = batch.constraint_target.clone()
     target[1, 0] = float("inf")
-    poisoned = PointBatch(batch.interior, batch.interior_weight, batch.constraint, target, batch.constraint_weight)
+    poisoned = dataclasses.replace(batch, constraint_target=target)
     with pytest.raises(DivergenceError, match=r"step 0 for models \[1\]"):
         train(pinn, params, poisoned, Recipe.adam(5, 1e-3), on_divergence="raise")
     with pytest.raises(ValueError, match="on_divergence"):

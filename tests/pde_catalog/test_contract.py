@@ -15,7 +15,7 @@ import pytest
 import torch
 
 import pde_catalog
-from pde_catalog import Box, ConditionFamily
+from pde_catalog import Box, ConditionFamily, Dirichlet, Initial, Neumann
 from pde_catalog.burgers1d import Burgers1D
 from pde_catalog.checks import CHECK_NAMES, CheckResult, format_report, run_checks
 from pde_catalog.heat1d import Heat1D
@@ -50,17 +50,41 @@ class _SmallBump(Heat1D):
 
 @dataclass(frozen=True)
 class _MissingSecondDerivative(Poisson2D):
-    """Residual that needs u_yy while ``second_derivatives`` does not list ``y``."""
+    """Residual that needs u_yy while ``derivatives`` does not list it."""
 
-    second_derivatives = ("x",)
+    derivatives = ("u_xx",)
 
 
 @dataclass(frozen=True)
 class _ConditionBug(Heat1D):
     """Boundary data with the wave's phase shift forgotten on x = 1."""
 
-    def condition(self, x, beta):
+    def wave(self, x, beta):
         return beta["A"] * torch.exp(-torch.sqrt(beta["omega"] / (2 * self.kappa)) * x["x"]) * torch.cos(beta["omega"] * x["t"])
+
+
+@dataclass(frozen=True)
+class _NeumannSignBug(Heat1D):
+    """A Neumann condition whose data has the wrong sign at x = 0 (inward instead of outward normal)."""
+
+    @property
+    def conditions(self):
+        return (Initial("initial", value=self.wave), Neumann("flux", ("x_min", "x_max"), value=self.flux))
+
+    def flux(self, x, beta):
+        k = torch.sqrt(beta["omega"] / (2 * self.kappa))
+        phase = beta["omega"] * x["t"] - k * x["x"]
+        du_dx = beta["A"] * torch.exp(-k * x["x"]) * k * (torch.sin(phase) - torch.cos(phase))
+        return du_dx  # the outward normal derivative is -du/dx at x = 0
+
+
+@dataclass(frozen=True)
+class _BadPart(Heat1D):
+    """A condition on a part the geometry does not have."""
+
+    @property
+    def conditions(self):
+        return (Initial("initial", value=self.wave), Dirichlet("ends", ("x_min", "y_max"), value=self.wave))
 
 
 @dataclass(frozen=True)
@@ -98,26 +122,51 @@ class _NaNReference(Heat1D):
         (_SmallBump(), "reference_residual"),
         (_MissingSecondDerivative(), "reference_residual"),
         (_ConditionBug(), "conditions"),
+        (_NeumannSignBug(), "conditions"),
+        (_BadPart(), "definition"),
         (_OverlappingSplits(), "splits_disjoint"),
         (_NaNReference(), "reference_dataset"),
     ],
-    ids=["viscosity", "bump", "missing_d2", "condition", "splits", "nan_reference"],
+    ids=["viscosity", "bump", "missing_d2", "condition", "neumann_sign", "bad_part", "splits", "nan_reference"],
 )
 def test_broken_problem_fails_its_check(problem, check):
     (result,) = run_checks(problem, only=[check])
     assert not result.passed, result.detail
 
 
-def test_sampled_points_check_fails_when_sampler_leaves_the_domain(monkeypatch):
-    import pinndd.sampling as sampling
+def test_neumann_condition_with_the_right_sign_passes():
+    @dataclass(frozen=True)
+    class RightSign(_NeumannSignBug):
+        def flux(self, x, beta):
+            return torch.where(x["x"] == 0, -1.0, 1.0) * super().flux(x, beta)
 
-    original = sampling.sample_point_arrays
+    (result,) = run_checks(RightSign(), only=["conditions"])
+    assert result.passed, result.detail
+
+
+def test_catalog_imports_nothing_from_pinndd():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, pde_catalog; from pde_catalog.checks import run_checks; "
+        "[run_checks(pde_catalog.get_problem(n), only=['definition', 'sampled_points_in_domain']) for n in pde_catalog.problem_names()]; "
+        "bad = [m for m in sys.modules if m == 'pinndd' or m.startswith('pinndd.')]; print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_sampled_points_check_fails_when_sampler_leaves_the_domain(monkeypatch):
+    import pde_catalog.checks as checks
+
+    original = checks.sample_point_arrays
 
     def shifted(*args, **kwargs):
         interior, constraint, kind = original(*args, **kwargs)
         return interior + 1.0, constraint, kind
 
-    monkeypatch.setattr(sampling, "sample_point_arrays", shifted)
+    monkeypatch.setattr(checks, "sample_point_arrays", shifted)
     (result,) = run_checks(Heat1D(), only=["sampled_points_in_domain"])
     assert not result.passed
     assert "domain" in result.detail
@@ -147,7 +196,7 @@ def test_run_checks_is_deterministic_and_ordered():
 
 
 def test_unknown_check_lists_known_ones():
-    with pytest.raises(ValueError, match="known checks: reference_residual"):
+    with pytest.raises(ValueError, match="known checks: definition, reference_residual"):
         run_checks(Heat1D(), only=["nope"])
 
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 
 import pde_catalog
-from pde_catalog import Box, ConditionFamily, Face, Problem, _registry, get_problem, problem_class, problem_names, register
+from pde_catalog import Box, ConditionFamily, Dirichlet, Initial, Interval, Problem, _registry, get_problem, problem_class, problem_names, register
 from pde_catalog.checks import run_checks
 from pde_catalog.heat1d import Heat1D
 
@@ -32,10 +32,9 @@ class Advection(Problem):
     c: float = 0.5
 
     name = "advection_test"
-    coords = ("x", "t")
-    domain = ((0.0, 1.0), (0.0, 1.0))
-    faces = (Face("t", "lower", "initial"), Face("x", "lower", "boundary"))
-    second_derivatives = ()
+    geometry = Interval("x", 0.0, 1.0)
+    time = (0.0, 1.0)
+    derivatives = ("u_t", "u_x")
     reference_method = "analytic (characteristics)"
     grid_sizes = (65, 33)
 
@@ -43,10 +42,14 @@ class Advection(Problem):
     def family(self):
         return _ADVECTION_FAMILY
 
-    def residual(self, jet, x, beta):
-        return jet.d1["t"] + self.c * jet.d1["x"]
+    @property
+    def conditions(self):
+        return (Initial("initial", value=self.exact), Dirichlet("inflow", "x_min", value=self.exact))
 
-    def condition(self, x, beta):
+    def residual(self, f, x, beta):
+        return f["u_t"] + self.c * f["u_x"]
+
+    def exact(self, x, beta):
         return beta["a"] * torch.sin(beta["k"] * torch.pi * (x["x"] - self.c * x["t"]))
 
     def solution(self, points, beta):
@@ -70,7 +73,7 @@ def test_builtin_names_and_classes():
 
 
 def test_unknown_name_lists_known_ones():
-    with pytest.raises(KeyError, match="unknown problem 'burgers2d'; known problems: burgers1d, heat1d, poisson2d"):
+    with pytest.raises(KeyError, match="unknown problem 'burgers2d'; known problems: allen_cahn1d, burgers1d, convection1d, heat1d"):
         get_problem("burgers2d")
 
 
@@ -109,6 +112,20 @@ def test_register_rejects_clashes_and_bad_input(clean_registry):
         register("")
     with pytest.raises(TypeError, match="subclass of pde_catalog.Problem"):
         register("not_a_problem")(dict)
+
+
+def test_registered_subclass_takes_the_registered_name(clean_registry):
+    from pde_catalog.heat1d import Heat1D
+
+    @register("warm_rod")
+    @dataclass(frozen=True)
+    class WarmRod(Heat1D):
+        kappa: float = 0.25
+
+    assert get_problem("warm_rod").name == "warm_rod" and Heat1D().name == "heat1d"
+    assert get_problem("warm_rod").reference().attrs["problem"] == "warm_rod"
+    with pytest.raises(ValueError, match="own name is 'advection_test'"):
+        register("other_name")(Advection)
 
 
 def test_entry_point_group(monkeypatch):
