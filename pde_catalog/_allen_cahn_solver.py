@@ -139,11 +139,15 @@ def solve_allen_cahn(u0, d, x_out, t_out, *, gamma=5.0, n_modes=448, dt=0.005) -
     w = vecs_inv @ (u_init[1:-1] + 1.0)
     nodes = np.full((t_out.size, x.size), -1.0)
     t_now = 0.0
+    coefficients = {}  # by step size: equally spaced outputs share one set
     for i, t_next in enumerate(t_out):
         if t_next > t_now:
             n_steps = max(1, math.ceil((t_next - t_now) / dt - 1e-9))
             h = (t_next - t_now) / n_steps
-            e, e2, q, f1, f2, f3 = _etdrk4_coefficients(h * lam, h)
+            key = round(h, 14)
+            if key not in coefficients:
+                coefficients[key] = _etdrk4_coefficients(h * lam, h)
+            e, e2, q, f1, f2, f3 = coefficients[key]
             for _ in range(n_steps):
                 nw = reaction(w)
                 a = e2 * w + q * nw
