@@ -8,6 +8,7 @@ its residual reads and a list of conditions. Look one up by name with
 """
 
 from ._base import Problem, parse_field
+from ._csg import Difference, Intersection, Union
 from ._conditions import Condition, Dirichlet, Initial, InitialVelocity, Neumann, Periodic, Robin
 from ._family import SPLITS, Box, ConditionFamily, Region
 from ._geometry import Disk, Geometry, Interval, Polygon, Rectangle
@@ -17,11 +18,13 @@ __all__ = [
     "Box",
     "Condition",
     "ConditionFamily",
+    "Difference",
     "Dirichlet",
     "Disk",
     "Geometry",
     "Initial",
     "InitialVelocity",
+    "Intersection",
     "Interval",
     "Neumann",
     "Periodic",
@@ -31,6 +34,7 @@ __all__ = [
     "Region",
     "Robin",
     "SPLITS",
+    "Union",
     "get_problem",
     "parse_field",
     "problem_class",

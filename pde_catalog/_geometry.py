@@ -213,11 +213,12 @@ def Interval(coord: str, lower: float, upper: float) -> Rectangle:
 
 @dataclass(frozen=True)
 class Disk(Geometry):
-    """The disk of ``radius`` around ``centre``; its boundary is one part, ``"circle"``."""
+    """The disk of ``radius`` around ``centre``; its boundary is one part, named ``part`` (default ``"circle"``)."""
 
     coords: tuple
     centre: tuple
     radius: float
+    part: str = "circle"
 
     def __post_init__(self):
         object.__setattr__(self, "coords", _check_coords(self.coords))
@@ -237,7 +238,7 @@ class Disk(Geometry):
 
     @property
     def parts(self):
-        return ("circle",)
+        return (self.part,)
 
     def part_measure(self, part):
         self.check_part(part)
