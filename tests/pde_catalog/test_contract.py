@@ -151,6 +151,7 @@ def test_catalog_imports_nothing_from_pinndd():
     code = (
         "import sys, pde_catalog; from pde_catalog.checks import run_checks; "
         "[run_checks(pde_catalog.get_problem(n), only=['definition', 'sampled_points_in_domain']) for n in pde_catalog.problem_names()]; "
+        "assert all(r.passed for r in run_checks(pde_catalog.get_problem('kovasznay'))); "
         "bad = [m for m in sys.modules if m == 'pinndd' or m.startswith('pinndd.')]; print(bad); sys.exit(1 if bad else 0)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
