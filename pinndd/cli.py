@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -36,10 +37,10 @@ def _parse_grid(text: str) -> tuple[str, np.ndarray]:
     parts = spec.split(":")
     try:
         start, stop, num = float(parts[0]), float(parts[1]), int(parts[2])
-        if len(parts) != 3 or num < 1:
+        if len(parts) != 3 or num < 1 or not (np.isfinite(start) and np.isfinite(stop)):
             raise ValueError
     except (ValueError, IndexError):
-        raise ConfigError(f"--grid {text!r}: expected NAME=START:STOP:NUM with NUM >= 1, e.g. x=-1:1:256") from None
+        raise ConfigError(f"--grid {text!r}: expected NAME=START:STOP:NUM with finite START, STOP and NUM >= 1, e.g. x=-1:1:256") from None
     return name, np.linspace(start, stop, num)
 
 
@@ -80,20 +81,67 @@ def _cmd_reference(args) -> int:
             params[name] = float(value)
         except ValueError:
             raise ConfigError(f"--param {name}: {value!r} is not a number") from None
+        if not np.isfinite(params[name]):
+            raise ConfigError(f"--param {name}: must be finite, got {value!r}")
     grid = dict(_parse_grid(text) for text in args.grid)
+    _check_output_file(args.output, "--output")
     try:
-        ds = problem.reference(params, grid)
+        with np.errstate(all="ignore"):  # a non-finite reference is reported below, in one line
+            ds = problem.reference(params, grid)
     except ValueError as err:
         raise ConfigError(str(err)) from None
+    bad = [v for v in ds.data_vars if not np.all(np.isfinite(ds[v].values) | np.isnan(ds[v].values) & _outside(problem, ds))]
+    if bad:
+        far = problem.family.far
+        ranges = ", ".join(f"{n} in [{lo:g}, {hi:g}]" for n, lo, hi in zip(problem.family.names, far.lower, far.upper))
+        raise ConfigError(f"the reference of {problem.name} is not finite at {ds.attrs['parameters']}; the family's widest range is {ranges}")
     write_netcdf(ds, args.output)
     print(f"wrote {args.output}: {', '.join(ds.data_vars)} {dict(ds.sizes)} ({ds.attrs['parameters']})")
     return 0
+
+
+def _outside(problem, ds) -> np.ndarray:
+    """Boolean grid of the points of ``ds`` outside the problem's domain."""
+    mesh = np.meshgrid(*[ds[c].values for c in problem.coords], indexing="ij")
+    return ~problem.contains(np.stack([m.ravel() for m in mesh], axis=1)).reshape(mesh[0].shape)
+
+
+def _check_output_file(path: Path, option: str) -> None:
+    """One-line errors for an output file that cannot be written, before any work."""
+    if not str(path) or path.name in ("", ".", ".."):
+        raise ConfigError(f"{option} must name a file, got {str(path)!r}")
+    if path.is_dir():
+        raise ConfigError(f"{option} {path} is a folder; name a file inside it")
+    parent = path.parent
+    for folder in (parent, *parent.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise ConfigError(f"{option} {path}: {folder} is a file, not a folder")
+            if not os.access(folder, os.W_OK):
+                raise ConfigError(f"{option} {path}: cannot write in {folder}")
+            break
+
+
+def _check_output_folder(path: Path, option: str) -> None:
+    """One-line errors for a results folder that cannot be made or written, before any work."""
+    if not str(path):
+        raise ConfigError(f"{option} must name a folder, got ''")
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{option} {path} is a file, not a folder")
+    for folder in (path, *path.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise ConfigError(f"{option} {path}: {folder} is a file, not a folder")
+            if not os.access(folder, os.W_OK):
+                raise ConfigError(f"{option} {path}: cannot write in {folder}")
+            break
 
 
 def _cmd_run(args) -> int:
     from .experiment import load_config, parse_config, run_experiment
 
     raw, text = load_config(args.config)
+    _check_output_folder(args.out, "--out")
     kind = raw.get("experiment", {}).get("kind", "pde") if isinstance(raw.get("experiment"), dict) else "pde"
     if kind == "tabular":
         from .tabular import run_tabular_experiment
@@ -166,6 +214,10 @@ def main(argv=None) -> int:
     except (PinnddError, ValueError, KeyError, TypeError) as err:
         message = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
         print(f"pinndd: error: {message}", file=sys.stderr)
+        return 2
+    except OSError as err:  # e.g. an output folder that cannot be created
+        where = f": {err.filename}" if err.filename else ""
+        print(f"pinndd: error: {err.strerror or err}{where}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("pinndd: interrupted; finished files are kept, none is half-written", file=sys.stderr)

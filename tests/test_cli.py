@@ -5,8 +5,12 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from pathlib import Path
+
 from pde_catalog import problem_names
 from pinndd.cli import main
+
+QUICKSTART = str(Path(__file__).resolve().parents[1] / "experiments" / "quickstart.toml")
 
 
 def run_cli(*args):
@@ -46,9 +50,18 @@ def test_reference_with_params(tmp_path):
         (["reference", "heat1d", "--grid", "z=0:1:5", "-o", "x.nc"], "unknown grid variable 'z'"),
         (["run", "missing.toml", "--out", "o"], "cannot read config missing.toml"),
         (["figures", "nowhere"], "not a results folder"),
+        (["reference", "heat1d", "--grid", "x=nan:1:5", "-o", "x.nc"], "with finite START, STOP"),
+        (["reference", "heat1d", "--param", "A=inf", "-o", "x.nc"], "--param A: must be finite, got 'inf'"),
+        (["reference", "heat1d", "--param", "omega=-5", "-o", "x.nc"], "is not finite at A=1, omega=-5; the family's widest range is A in [0.1, 1.5]"),
+        (["reference", "heat1d", "-o", ""], "--output must name a file"),
+        (["reference", "heat1d", "-o", "."], "--output must name a file"),
+        (["reference", "heat1d", "-o", "afile/x.nc"], "afile is a file, not a folder"),
+        (["run", QUICKSTART, "--out", "afile"], "--out afile is a file, not a folder"),
+        (["run", QUICKSTART, "--out", "afile/sub"], "afile is a file, not a folder"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, args, fragment):
+    (tmp_path / "afile").write_text("not a folder")
     result = subprocess.run([sys.executable, "-m", "pinndd.cli", *args], capture_output=True, text=True, cwd=tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr

@@ -6,6 +6,8 @@ Every unknown key, unknown name and bad value raises
 
 from __future__ import annotations
 
+import math
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -15,6 +17,7 @@ from pde_catalog import SPLITS, problem_class, problem_names
 from ..errors import ConfigError
 from ..learner import LearnerSpec, Recipe, resolve_device
 from ..risk import parse_risk
+from ._resources import check_resources
 
 __all__ = ["ExperimentConfig", "LearnerConfig", "EvaluationConfig", "DistillerSpec", "load_config", "parse_config"]
 
@@ -125,17 +128,58 @@ def _learner(table, where: str = "learner") -> LearnerSpec:
     return learner
 
 
+_SAFE_LABEL = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
+
+
+def _safe_label(label, key: str) -> str:
+    """A name that becomes part of file names: letters, digits, ``_`` and ``-``, starting with a letter."""
+    if not (isinstance(label, str) and _SAFE_LABEL.fullmatch(label)):
+        raise ConfigError(
+            f"{key} entry {label!r} is not a safe name: use letters, digits, '_' or '-', starting with a letter (at most 64)"
+        )
+    return label
+
+
+def _problems(problems, constants) -> dict:
+    """``[problem.NAME]`` tables validated by building each problem; returns the constants by name."""
+    import dataclasses
+
+    from pde_catalog import get_problem
+
+    if not isinstance(constants, dict):
+        raise ConfigError(f"[problem] must hold tables of constants, e.g. [problem.heat1d], got {constants!r}")
+    for name, table in constants.items():
+        if name not in problems:
+            raise ConfigError(f"[problem.{name}] is not listed in experiment.problems {list(problems)}")
+        if not isinstance(table, dict):
+            raise ConfigError(f"[problem.{name}] must be a table of constants, got {table!r}")
+        _check_keys(table, [f.name for f in dataclasses.fields(problem_class(name))], f"problem.{name}")
+        for key, value in table.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ConfigError(f"problem.{name}.{key} must be finite, got {value!r}")
+    for name in problems:
+        try:
+            get_problem(name, **constants.get(name, {}))
+        except (TypeError, ValueError) as err:
+            raise ConfigError(f"[problem.{name}] {err}") from None
+    return {k: dict(v) for k, v in constants.items()}
+
+
 def _distillers(names, tables: dict) -> tuple:
     from ..distillers import distiller_names, get_distiller
 
     known = distiller_names()
     if not isinstance(tables, dict):
         raise ConfigError("[distiller] must be a table of tables, e.g. [distiller.uniform_target]")
+    for label in names:
+        _safe_label(label, "experiment.distillers")
     for label in tables:
         if label not in names:
             raise ConfigError(f"[distiller.{label}] is not listed in experiment.distillers {list(names)}")
     specs = []
     for label in names:
+        if not isinstance(tables.get(label, {}), dict):
+            raise ConfigError(f"[distiller.{label}] must be a table of options, got {tables[label]!r}")
         options = dict(tables.get(label, {}))
         method = options.pop("method", label)
         if method not in known:
@@ -185,13 +229,7 @@ def parse_config(raw: dict) -> ExperimentConfig:
     except (TypeError, ValueError) as err:
         raise ConfigError(f"experiment.risk: {err}") from None
     problems = _names(exp["problems"], "experiment.problems", problem_names())
-    constants = raw.get("problem", {})
-    for name, table in constants.items():
-        if name not in problems:
-            raise ConfigError(f"[problem.{name}] is not listed in experiment.problems {list(problems)}")
-        import dataclasses
-
-        _check_keys(table, [f.name for f in dataclasses.fields(problem_class(name))], f"problem.{name}")
+    constants = _problems(problems, raw.get("problem", {}))
     learner = _learner(raw.get("learner", {}))
     evaluation = _section(EvaluationConfig, raw.get("evaluation", {}), "evaluation")
     if evaluation.conditions_per_split < 1 or evaluation.replicates < 1:
@@ -201,7 +239,7 @@ def parse_config(raw: dict) -> ExperimentConfig:
     splits = _names(exp.get("splits", list(SPLITS)), "experiment.splits", SPLITS)
     targets = _names(exp["target_splits"], "experiment.target_splits", SPLITS) if "target_splits" in exp else ()
     weights = _target_weights(exp, len(targets or splits))
-    return ExperimentConfig(
+    config = ExperimentConfig(
         name=_typed(exp["name"], str, "experiment.name"),
         problems=problems,
         distillers=_distillers(_names(exp["distillers"], "experiment.distillers"), raw.get("distiller", {})),
@@ -213,8 +251,12 @@ def parse_config(raw: dict) -> ExperimentConfig:
         risk=risk,
         learner=learner,
         evaluation=evaluation,
-        problem_constants={k: dict(v) for k, v in constants.items()},
+        problem_constants=constants,
     )
+    from pde_catalog import get_problem
+
+    check_resources(config, [get_problem(n, **constants.get(n, {})) for n in problems])
+    return config
 
 
 def load_config(path) -> tuple[dict, str]:

@@ -43,6 +43,15 @@ def test_tiny_config_parses(tiny_config_text):
         ("seeds = [0, 1]", "seeds = [0, 0]", "duplicate"),
         ('splits = ["train", "ood_far"]', 'splits = ["train", "ood_far"]\ntarget_weights = [1]', "experiment.target_weights must be a list of 2 positive numbers"),
         ('splits = ["train", "ood_far"]', 'splits = ["train", "ood_far"]\ntarget_weights = [1, -2]', "experiment.target_weights must be a list of 2 positive numbers"),
+        ('distillers = ["uniform", "sobol_target"]', 'distillers = ["uniform", "../sobol_target"]', "'../sobol_target' is not a safe name"),
+        ('distillers = ["uniform", "sobol_target"]', 'distillers = ["a/b", "sobol_target"]', "'a/b' is not a safe name"),
+        ("[distiller.sobol_target]", "[problem]\nheat1d = 5\n[distiller.sobol_target]", "[problem.heat1d] must be a table of constants, got 5"),
+        ("[distiller.sobol_target]", "[problem.heat1d]\nkappa = inf\n[distiller.sobol_target]", "problem.heat1d.kappa must be finite, got inf"),
+        ("[distiller.sobol_target]", "[problem.heat1d]\nkappa = -1.0\n[distiller.sobol_target]", "[problem.heat1d] kappa must be positive, got -1.0"),
+        ("budgets = [24, 32]", "budgets = [24, 1000000000000]", "experiment.budgets: the run would need at least"),
+        ("width = 8", "width = 100000000", "learner.width: the run would need at least"),
+        ("conditions_per_split = 2", "conditions_per_split = 100000000", "evaluation.conditions_per_split: the run would need"),
+        ('family = "target"', 'family = "target"\n[distiller.full]\nn = 100000000000', "is not listed in experiment.distillers"),
     ],
 )
 def test_bad_values_name_the_key(tiny_config_text, old, new, fragment):
@@ -102,3 +111,25 @@ def test_learner_section_builds_the_recipe_and_the_device(tiny_config_text):
 def test_cuda_without_cuda_is_refused_before_any_work(tiny_config_text):
     with pytest.raises(ConfigError, match="learner.device: 'cuda' requested but CUDA is not available on this machine"):
         parse_config(_raw(tiny_config_text.replace("lr = 1e-3", 'lr = 1e-3\ndevice = "cuda"')))
+
+
+def test_a_huge_full_data_size_names_its_distiller(tiny_config_text):
+    text = tiny_config_text.replace('distillers = ["uniform", "sobol_target"]', 'distillers = ["uniform", "full"]') + "\n[distiller.full]\nn = 100000000000\n"
+    text = text.replace("[distiller.sobol_target]", "[distiller.unused]")
+    raw = _raw(text)
+    raw.get("distiller", {}).pop("unused", None)
+    with pytest.raises(ConfigError, match="distiller.full.n: the run would need at least .* GiB of memory"):
+        parse_config(raw)
+
+
+def test_resource_estimate_of_the_shipped_benchmark_fits_a_small_machine():
+    from pathlib import Path
+
+    from pde_catalog import get_problem
+    from pinndd.experiment import load_config
+    from pinndd.experiment._resources import estimate_bytes
+
+    raw, _ = load_config(Path(__file__).resolve().parents[2] / "experiments" / "ood_benchmark.toml")
+    config = parse_config(raw)
+    total = sum(estimate_bytes(config, [get_problem(n) for n in config.problems]).values())
+    assert 1e6 < total < 4 * 2**30  # a few hundred MB, far below the 8 GiB of a small laptop
