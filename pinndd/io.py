@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_path", "write_text", "write_netcdf", "write_csv"]
+__all__ = ["atomic_path", "remove_stale_temporaries", "write_text", "write_netcdf", "write_csv"]
 
 
 @contextlib.contextmanager
@@ -40,6 +40,34 @@ def atomic_path(path):
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def remove_stale_temporaries(folder, *, older_than_s: float = 600.0) -> list:
+    """Delete temporary files of :func:`atomic_path` left under ``folder`` by a killed run.
+
+    Only files untouched for ``older_than_s`` seconds are removed, so a run
+    writing into the same folder at the same time keeps its own.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The removed files.
+    """
+    import time
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    now = time.time()
+    removed = []
+    for tmp in folder.rglob(".*.tmp"):
+        try:
+            if tmp.is_file() and now - tmp.stat().st_mtime > older_than_s:
+                tmp.unlink()
+                removed.append(tmp)
+        except OSError:  # raced with another run that just finished it
+            continue
+    return removed
 
 
 def write_text(path, text: str) -> Path:

@@ -23,7 +23,7 @@ from pde_catalog import get_problem
 from ..distillers import get_distiller
 from ..errors import ConfigError
 from ..evaluate import Evaluator, EvaluationSet, aggregate, fields_dataset, metric_names
-from ..io import write_csv, write_netcdf, write_text
+from ..io import remove_stale_temporaries, write_csv, write_netcdf, write_text
 from ..pointset import PointSet
 from ..risk import parse_risk
 from ..task import Task
@@ -42,6 +42,7 @@ def _prepare_folder(out: Path, config_text: str) -> None:
     existing = out / "config.toml"
     if existing.exists() and existing.read_text() != config_text:
         raise ConfigError(f"{out} holds results of a different config; choose another --out folder or remove it")
+    remove_stale_temporaries(out)
     write_text(existing, config_text)
 
 

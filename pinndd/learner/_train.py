@@ -42,8 +42,10 @@ class TrainResult:
     steps_recorded : numpy.ndarray, shape (n_records,)
         Adam steps, then ``recipe.steps`` plus L-BFGS iterations.
     diverged : numpy.ndarray of bool, shape (M,)
-        Models whose loss became NaN or infinite; they are frozen from that
-        step on and their results must not be trusted.
+        Models whose loss became NaN or infinite (frozen from that step on),
+        or whose final loss is above their initial loss (training made them
+        worse, e.g. a far too large learning rate); their results must not
+        be trusted.
     adam_steps : numpy.ndarray of int, shape (M,)
         Adam steps each model took (fewer than ``recipe.steps`` after a plateau stop).
     lbfgs_iterations : numpy.ndarray of int, shape (M,)
@@ -241,6 +243,8 @@ def train(pinn, params, batch, recipe: Recipe, *, record_every: int = 100, progr
         "history": [],
         "recorded": [],
     }
+    with torch.no_grad():
+        first = pinn.loss([(w.detach(), b.detach()) for w, b in param.params(leaves)], batch)
     if recipe.steps:
         _adam_phase(objective, leaves, recipe, weights, state, record_every, progress, desc, on_divergence, callback)
         state["reasons"] = ["plateau" if s else "steps" for s in state["stopped"].tolist()]
@@ -253,9 +257,15 @@ def train(pinn, params, batch, recipe: Recipe, *, record_every: int = 100, progr
         with torch.no_grad():
             last = pinn.loss(final_params, batch)
         state["diverged"] |= ~torch.isfinite(last)
+        worse = torch.isfinite(last) & torch.isfinite(first) & (last > first)
+        if bool(worse.any()):
+            idx = torch.nonzero(worse).flatten().tolist()
+            warnings.warn(f"training ended above the initial loss for models {idx}: flagged as diverged", RuntimeWarning, stacklevel=2)
+            state["reasons"] = ["loss increased" if w else r for r, w in zip(state["reasons"], worse.tolist())]
+            state["diverged"] |= worse
         state["history"].append(last.cpu().numpy())
         state["recorded"].append(recipe.steps + int(state["lbfgs_iterations"].max()))
-    reasons = tuple("non-finite" if d else r for r, d in zip(state["reasons"], state["diverged"].tolist()))
+    reasons = tuple("non-finite" if d and r != "loss increased" else r for r, d in zip(state["reasons"], state["diverged"].tolist()))
     return TrainResult(
         params=final_params,
         loss_history=np.array(state["history"]).reshape(len(state["history"]), n_models),

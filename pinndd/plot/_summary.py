@@ -15,8 +15,23 @@ def _axes(ax):
     return ax
 
 
+def _finite(rows, metric):
+    """Rows with a finite, positive value of ``metric`` (diverged models have NaN)."""
+    values = rows[metric].to_numpy(dtype=float)
+    return rows[np.isfinite(values) & (values > 0)]
+
+
+def _nothing_to_draw(ax, title: str):
+    ax.set_title(title)
+    ax.text(0.5, 0.5, "no finite results\n(every model diverged)", ha="center", va="center", transform=ax.transAxes)
+    return []
+
+
 def plot_error_vs_budget(summary, problem: str, split: str, *, metric: str = "l2re", ax=None):
     """Mean error over seeds against budget, one line per distiller, with one-std bars.
+
+    Rows with a non-finite error (diverged models) are left out; with none
+    left, the axes say so instead of failing on the log scale.
 
     Parameters
     ----------
@@ -33,7 +48,9 @@ def plot_error_vs_budget(summary, problem: str, split: str, *, metric: str = "l2
         One errorbar container per distiller.
     """
     ax = _axes(ax)
-    rows = summary[(summary.problem == problem) & (summary.split == split)]
+    rows = _finite(summary[(summary.problem == problem) & (summary.split == split)], metric)
+    if rows.empty:
+        return _nothing_to_draw(ax, f"{problem}: {split}")
     artists = []
     names = list(dict.fromkeys(rows.distiller))
     for k, name in enumerate(names):
@@ -67,7 +84,9 @@ def plot_error_by_split(summary, problem: str, budget: int, splits, *, metric: s
     list of matplotlib.container.BarContainer
     """
     ax = _axes(ax)
-    rows = summary[(summary.problem == problem) & (summary.budget == budget)]
+    rows = _finite(summary[(summary.problem == problem) & (summary.budget == budget)], metric)
+    if rows.empty:
+        return _nothing_to_draw(ax, f"{problem}: m = {budget}")
     names = list(dict.fromkeys(rows.distiller))
     width = 0.8 / max(len(names), 1)
     x = np.arange(len(splits))

@@ -234,6 +234,10 @@ def run_tabular_experiment(raw: dict, out_dir, *, data_dir=None, progress: bool 
     version = _version("pinndd")
 
     cfg = parse_tabular_config(raw, data_dir=data_dir)
+    text = config_text if config_text is not None else dump_toml(raw)
+    existing = Path(out_dir) / "config.toml"
+    if existing.exists() and existing.read_text() != text:
+        raise ConfigError(f"{out_dir} holds results of a different config; choose another --out folder or remove it")
     dataset, sources, full, kind = load_config_data(cfg)
     if kind != cfg.learner.kind:
         raise ConfigError(f"learner.name {cfg.learner.name!r} is a {cfg.learner.kind} learner but {dataset!r} "
@@ -248,7 +252,8 @@ def run_tabular_experiment(raw: dict, out_dir, *, data_dir=None, progress: bool 
              "pinndd_version": version}
     dataset_xr = _to_xarray(summary, metrics, attrs)
     out_dir = Path(out_dir)
-    io.write_text(out_dir / "config.toml", config_text if config_text is not None else dump_toml(raw))
+    io.remove_stale_temporaries(out_dir)
+    io.write_text(out_dir / "config.toml", text)
     io.write_csv(summary, out_dir / "summary.csv")
     io.write_csv(aggregate, out_dir / "aggregate.csv")
     io.write_netcdf(dataset_xr, out_dir / "metrics.nc")

@@ -69,7 +69,10 @@ def read_uci_file(path) -> pd.DataFrame:
         if len(fields) != len(HEART_COLUMNS):
             raise DataError(f"{path}: line {lineno} has {len(fields)} fields; the UCI processed format has "
                             f"{len(HEART_COLUMNS)} ({','.join(HEART_COLUMNS)})")
-        rows.append([_parse(v, path, lineno, col) for v, col in zip(fields, HEART_COLUMNS)])
+        row = [_parse(v, path, lineno, col) for v, col in zip(fields, HEART_COLUMNS)]
+        if np.isnan(row[-1]):
+            raise DataError(f"{path}: line {lineno}, column 'num': the target is missing ('?'); every patient needs a diagnosis")
+        rows.append(row)
     if not rows:
         raise DataError(f"{path}: the file has no rows")
     return pd.DataFrame(rows, columns=list(HEART_COLUMNS), dtype=float)

@@ -1,4 +1,5 @@
 import tomllib
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -95,3 +96,30 @@ def test_interrupted_problem_resumes_from_points_and_parts(tmp_path, tiny_config
     after = pd.read_csv(out / "summary.csv")
     columns = ["problem", "distiller", "budget", "seed", "split", "eval_seed", "l2re", "distill_s"]
     pd.testing.assert_frame_equal(before[columns], after[columns], rtol=1e-6)
+
+
+def test_stale_temporaries_of_a_killed_run_are_removed_on_resume(tmp_path, tiny_config_text):
+    import os
+    import time
+
+    from pinndd.io import remove_stale_temporaries
+
+    out = tmp_path / "run"
+    (out / "fields").mkdir(parents=True)
+    stale, fresh = out / "fields" / ".a.nc.x1.tmp", out / "fields" / ".b.nc.x2.tmp"
+    stale.write_text("half")
+    fresh.write_text("being written")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    assert remove_stale_temporaries(out) == [stale]
+    assert not stale.exists() and fresh.exists()  # another run's live write is left alone
+
+
+def test_tabular_run_refuses_a_folder_of_another_config(tmp_path):
+    from pinndd.errors import ConfigError
+    from pinndd.tabular import run_tabular_experiment
+
+    (tmp_path / "config.toml").write_text("[experiment]\nname = 'a pde run'\n")
+    raw = tomllib.loads((Path(__file__).resolve().parents[2] / "experiments" / "tabular_quickstart.toml").read_text())
+    with pytest.raises(ConfigError, match="holds results of a different config"):
+        run_tabular_experiment(raw, tmp_path, progress=False)

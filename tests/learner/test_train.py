@@ -119,3 +119,29 @@ def test_divergence_can_raise():
         train(pinn, params, poisoned, Recipe.adam(5, 1e-3), on_divergence="raise")
     with pytest.raises(ValueError, match="on_divergence"):
         train(pinn, params, batch, Recipe.adam(1, 1e-3), on_divergence="ignore")
+
+
+def test_a_far_too_large_learning_rate_is_flagged_even_with_a_finite_loss():
+    pinn, params, batch = _setup([0, 1, 2, 3], [40, 40, 40, 40])
+    with torch.no_grad():
+        initial = pinn.loss(params, batch).numpy()
+    with pytest.warns(RuntimeWarning, match="above the initial loss for models"):
+        result = train(pinn, params, batch, Recipe.adam(200, 10.0))
+    final = result.loss_history[-1]
+    assert np.isfinite(final).all() and (final > initial).any()
+    np.testing.assert_array_equal(result.diverged, final > initial)
+    assert [r == "loss increased" for r in result.stop_reason] == list(final > initial)
+    assert not train(pinn, params, batch, Recipe.adam(200, 1e-3)).diverged.any()
+
+
+def test_summary_figures_survive_an_all_diverged_run(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import pandas as pd
+
+    from pinndd.plot import plot_error_by_split, plot_error_vs_budget
+
+    rows = pd.DataFrame({"problem": "heat1d", "distiller": "uniform", "split": "train", "budget": [64, 128], "l2re": [np.nan, np.nan]})
+    assert plot_error_vs_budget(rows, "heat1d", "train") == []
+    assert plot_error_by_split(rows, "heat1d", 64, ["train"]) == []

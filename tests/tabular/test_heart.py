@@ -83,3 +83,15 @@ def test_missing_file_and_empty_file(tmp_path):
     (tmp_path / "processed.cleveland.data").write_text("\n")
     with pytest.raises(DataError, match="has no rows"):
         load_heart_disease(tmp_path, sites=["cleveland"])
+
+
+def test_missing_target_is_refused_naming_file_row_and_column(tmp_path, shared):
+    source = shared / "data" / "heart_disease" / "processed.cleveland.data"
+    lines = source.read_text().splitlines()
+    fields = lines[6].split(",")
+    fields[-1] = "?"
+    lines[6] = ",".join(fields)
+    path = tmp_path / "processed.cleveland.data"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match=r"processed\.cleveland\.data: line 7, column 'num': the target is missing"):
+        load_heart_disease(tmp_path, sites=["cleveland"])
