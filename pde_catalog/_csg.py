@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._geometry import TOL, Geometry
+from ._geometry import Geometry
 
 __all__ = ["Union", "Difference", "Intersection"]
 
