@@ -11,7 +11,8 @@ from ._base import Problem, parse_field
 from ._csg import Difference, Intersection, Union
 from ._conditions import Condition, Dirichlet, Initial, InitialVelocity, Neumann, Periodic, Robin
 from ._family import SPLITS, Box, ConditionFamily, Region
-from ._geometry import Disk, Geometry, Interval, Polygon, Rectangle
+from ._geometry import Geometry, Interval, Rectangle
+from ._shapes import Disk, Polygon
 from ._registry import get_problem, problem_class, problem_names, register
 
 __all__ = [

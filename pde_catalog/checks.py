@@ -48,7 +48,6 @@ The checks (each can fail; a check that raises counts as failed):
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +55,7 @@ import numpy as np
 from ._base import Problem, parse_field
 from ._conditions import INITIAL
 from ._family import SPLITS
+from ._finite_differences import fd_field, inward_derivative
 from ._sampling import SEQUENCES, blocks, points_from_unit, sample_point_arrays, unit_width
 
 __all__ = ["CHECK_NAMES", "CheckResult", "format_report", "run_checks"]
@@ -72,17 +72,6 @@ CONDITION_TOL = 1e-10
 """Largest allowed relative misfit of a condition on values."""
 DERIVATIVE_CONDITION_TOL = 1e-6
 """Largest allowed relative misfit of a condition on derivatives (one-sided differences)."""
-
-# Fourth-order central stencils (offsets -3..3) of the derivatives of order 0..4.
-_STENCILS = {
-    0: np.array([0, 0, 0, 1, 0, 0, 0], dtype=float),
-    1: np.array([0, 1, -8, 0, 8, -1, 0], dtype=float) / 12,
-    2: np.array([0, -1, 16, -30, 16, -1, 0], dtype=float) / 12,
-    3: np.array([1 / 8, -1, 13 / 8, 0, -13 / 8, 1, -1 / 8], dtype=float),
-    4: np.array([-1 / 6, 2, -13 / 2, 28 / 3, -13 / 2, 2, -1 / 6], dtype=float),
-}
-_ONE_SIDED = np.array([-25, 48, -36, 16, -3], dtype=float) / 12  # f'(0) from f(0..4h)
-
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -135,25 +124,6 @@ def check_definition(problem, rng) -> CheckResult:
 
 
 # ----------------------------------------------------------------- residual
-def _fd_field(problem, points, beta, name) -> np.ndarray:
-    """A field of ``problem.solution`` by a tensor product of central stencils."""
-    output, wrt = parse_field(name, problem.outputs, problem.coords)
-    o = problem.outputs.index(output)
-    counts = {problem.coords.index(c): wrt.count(c) for c in set(wrt)}
-    span = _span(problem)
-    axes = [(j, k, (FD_STEP if k <= 2 else FD_STEP_HIGH[k]) * span[j]) for j, k in counts.items()]
-    total = np.zeros(len(points))
-    for offsets in itertools.product(range(-3, 4), repeat=len(axes)):
-        weight = np.prod([_STENCILS[k][off + 3] for (_, k, _), off in zip(axes, offsets)])
-        if weight == 0:
-            continue
-        shifted = points.copy()
-        for (j, _, h), off in zip(axes, offsets):
-            shifted[:, j] += off * h
-        total += weight * problem.solution_matrix(shifted, beta)[:, o]
-    return total / np.prod([h**k for _, k, h in axes])
-
-
 def _residual_and_scale(problem, fields: dict, x: dict, beta: dict):
     """Residual(s) and their scale ``sum_c |dr/dc * c|`` over the fields, as numpy (n, n_equations)."""
     import torch
@@ -219,7 +189,7 @@ def check_reference_residual(problem, rng) -> CheckResult:
     for _, beta in _split_params(problem, rng, 6):
         pts = np.concatenate([_interior_points(problem, rng, 24, FD_MARGIN), _steep_points(problem, beta, rng, 4)])
         x, b = _torch_columns(problem, pts, beta)
-        fields = {name: _fd_field(problem, pts, beta, name) for name in names}
+        fields = {name: fd_field(problem, pts, beta, name, FD_STEP, FD_STEP_HIGH) for name in names}
         r, s = _residual_and_scale(problem, fields, x, b)
         residuals.append(r)
         scales.append(s)
@@ -230,20 +200,6 @@ def check_reference_residual(problem, rng) -> CheckResult:
 
 
 # --------------------------------------------------------------- conditions
-def _inward_derivative(problem, beta, points, j: int, output: int) -> np.ndarray:
-    """d u / d coords[j] at boundary points, by one-sided differences into the domain."""
-    h = 1e-3 * _span(problem)[j]
-    probe = points.copy()
-    probe[:, j] += 4 * h
-    sign = np.where(problem.contains(probe), 1.0, -1.0)
-    total = np.zeros(len(points))
-    for k, w in enumerate(_ONE_SIDED):
-        shifted = points.copy()
-        shifted[:, j] += sign * k * h
-        total += w * problem.solution_matrix(shifted, beta)[:, output]
-    return sign * total / h
-
-
 def _functional(problem, cond, points, beta, normals):
     """The condition's functional of the solution at its points, and the magnitude of its terms."""
     terms = []
@@ -253,7 +209,7 @@ def _functional(problem, cond, points, beta, normals):
         if not wrt:
             terms.append(problem.solution_matrix(points, beta)[:, o])
         else:
-            terms.append(_inward_derivative(problem, beta, points, problem.coords.index(wrt[0]), o))
+            terms.append(inward_derivative(problem, beta, points, problem.coords.index(wrt[0]), o))
     values = np.column_stack(terms) * cond.coefficients(normals)
     return values.sum(1), np.abs(values).max(1)
 

@@ -36,7 +36,7 @@ import torch
 from ._base import Problem
 from ._conditions import Robin
 from ._family import Box, ConditionFamily
-from ._geometry import Disk
+from ._shapes import Disk
 
 __all__ = ["PoissonDisk"]
 

@@ -46,7 +46,7 @@ import numpy as np
 from ._base import Problem
 from ._conditions import Dirichlet
 from ._family import Box, ConditionFamily
-from ._geometry import Polygon
+from ._shapes import Polygon
 
 __all__ = ["PoissonLShape"]
 
