@@ -137,6 +137,11 @@ def _check_output_folder(path: Path, option: str) -> None:
             break
 
 
+def _progress(args) -> bool:
+    """Progress bars: asked for with --progress, else on a terminal unless --quiet."""
+    return bool(args.progress or (not args.quiet and sys.stderr.isatty()))
+
+
 def _cmd_run(args) -> int:
     from .experiment import load_config, parse_config, run_experiment
 
@@ -146,12 +151,16 @@ def _cmd_run(args) -> int:
     if kind == "tabular":
         from .tabular import run_tabular_experiment
 
-        out = run_tabular_experiment(raw, Path(args.out), data_dir=args.data, progress=not args.quiet, config_text=text)
+        out = run_tabular_experiment(raw, Path(args.out), data_dir=args.data, progress=_progress(args), config_text=text)
     else:
         if args.data is not None:
             raise ConfigError("--data applies to tabular experiments only")
         config = parse_config(raw)
-        out = run_experiment(config, args.out, config_text=text, progress=not args.quiet, workers=args.workers)
+        workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+        out = run_experiment(
+            config, args.out, config_text=text, progress=_progress(args), workers=workers,
+            scheduler=args.scheduler, threads=args.threads,
+        )
     print(f"results in {out}")
     return 0
 
@@ -197,7 +206,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, type=Path, help="results folder")
     run.add_argument("--data", type=Path, default=None, help="data folder (tabular experiments)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
-    run.add_argument("--workers", type=int, default=1, help="problems run in parallel processes (PDE experiments)")
+    run.add_argument("--progress", action="store_true", help="progress bars even when stderr is not a terminal")
+    run.add_argument(
+        "--workers", type=int, default=None,
+        help="cells (distillations, evaluation groups) run in parallel on a local Dask cluster of this many processes "
+        "(default: one per core; 1 runs everything in this process)",
+    )
+    run.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run the cells on a running Dask scheduler, e.g. tcp://host:8786")
+    run.add_argument("--threads", type=int, default=1, help="torch threads per training (default 1: measured fastest on shared cores)")
     run.set_defaults(func=_cmd_run)
     figures = sub.add_parser("figures", help="re-render DIR/figures from saved results")
     figures.add_argument("folder", type=Path)

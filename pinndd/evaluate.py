@@ -126,11 +126,13 @@ class Evaluator:
         Fresh learners per point set.
     progress : bool
         Show progress bars.
+    desc : str
+        Label of the progress bars (what is being trained).
     """
 
-    def __init__(self, pinn: ConditionalPINN, recipe: Recipe, *, replicates: int = 1, progress: bool = False):
+    def __init__(self, pinn: ConditionalPINN, recipe: Recipe, *, replicates: int = 1, progress: bool = False, desc: str = "train"):
         self.pinn, self.recipe = pinn, recipe
-        self.replicates, self.progress = replicates, progress
+        self.replicates, self.progress, self.desc = replicates, progress, desc
 
     def train(self, point_sets, seeds):
         """Train one model per (point set, replicate); returns the TrainResult and wall seconds.
@@ -141,7 +143,7 @@ class Evaluator:
         init_seeds = [eval_seed(s, r) for s in seeds for r in range(self.replicates)]
         batch = PointBatch.from_point_sets(point_sets, self.pinn.problem, dtype=self.pinn.dtype, device=self.pinn.device)
         start = time.perf_counter()
-        result = train(self.pinn, self.pinn.init(init_seeds), batch.repeat(self.replicates), self.recipe, progress=self.progress)
+        result = train(self.pinn, self.pinn.init(init_seeds), batch.repeat(self.replicates), self.recipe, progress=self.progress, desc=self.desc)
         return result, init_seeds, time.perf_counter() - start
 
     def measure(self, params, evaluation: EvaluationSet, diverged):

@@ -28,7 +28,7 @@ from ..pointset import PointSet
 from ..risk import parse_risk
 from ..task import Task
 
-__all__ = ["run_experiment", "cell_stem"]
+__all__ = ["run_experiment", "cell_stem", "distill_cell", "evaluate_cell"]
 
 log = logging.getLogger(__name__)
 
@@ -53,28 +53,59 @@ def _build_problem(config, name):
         raise ConfigError(f"[problem.{name}] {err}") from None
 
 
-def _distill_all(config, task, out: Path, progress: bool):
-    """Distil every (distiller, budget, seed) cell; returns a list of (spec, budget, seed, PointSet, seconds).
+def _cells(config) -> list:
+    """Every (distiller spec, budget, seed) of the grid, in a fixed order."""
+    return list(product(config.distillers, config.budgets, config.seeds))
 
-    A cell whose set is already in ``out/points`` with its distillation time
-    (``distill_s``) is loaded instead of distilled again.
+
+def _points_path(out: Path, name: str, spec, budget: int, seed: int) -> Path:
+    return out / "points" / f"{cell_stem(name, spec.label, budget, seed)}.nc"
+
+
+def _pin_threads(threads) -> None:
+    """Set torch's intra-op threads (a worker process's own setting); ``None`` leaves them."""
+    if threads:
+        import torch
+
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
+
+
+def distill_cell(config, name: str, index: int, out, threads=None) -> str:
+    """Distil cell ``index`` of problem ``name`` into ``points/`` unless it is there; returns its path.
+
+    A unit of work of the runner: it reads nothing but the config and writes
+    one file atomically, so cells run in any order, on any worker, and a
+    finished cell is never recomputed.
     """
-    cells = list(product(config.distillers, config.budgets, config.seeds))
-    results = []
-    for spec, budget, seed in tqdm(cells, desc=f"distil {task.problem.name}", disable=not progress):
-        path = out / "points" / f"{cell_stem(task.problem.name, spec.label, budget, seed)}.nc"
-        points = PointSet.load(path) if path.exists() else None
-        if points is not None and "distill_s" in points.attrs:
-            results.append((spec, budget, seed, points, float(points.attrs["distill_s"])))
-            continue
-        distiller = get_distiller(spec.method, **spec.options)
-        start = time.perf_counter()
-        points = distiller.distill(task, budget, seed=seed, progress=False)
-        seconds = time.perf_counter() - start
-        points = points.with_attrs(distiller=spec.label, method=spec.method, budget=budget, seed=seed, distill_s=seconds)
-        points.save(path)
-        results.append((spec, budget, seed, points, seconds))
-    return results
+    out = Path(out)
+    spec, budget, seed = _cells(config)[index]
+    path = _points_path(out, name, spec, budget, seed)
+    if path.exists() and "distill_s" in PointSet.load(path).attrs:
+        return str(path)
+    _pin_threads(threads)
+    task = _task(config, name)
+    distiller = get_distiller(spec.method, **spec.options)
+    start = time.perf_counter()
+    points = distiller.distill(task, budget, seed=seed, progress=False)
+    seconds = time.perf_counter() - start
+    points = points.with_attrs(distiller=spec.label, method=spec.method, budget=budget, seed=seed, distill_s=seconds)
+    points.save(path)
+    return str(path)
+
+
+def _task(config, name: str) -> Task:
+    problem = _build_problem(config, name)
+    return Task(problem, "train", config.targets, config.target_weights, risk=parse_risk(config.risk), learner=config.learner)
+
+
+def _load_cells(config, name: str, out: Path) -> list:
+    """(spec, budget, seed, PointSet, distill seconds) of every distilled cell of ``name``."""
+    cells = []
+    for spec, budget, seed in _cells(config):
+        points = PointSet.load(_points_path(out, name, spec, budget, seed))
+        cells.append((spec, budget, seed, points, float(points.attrs["distill_s"])))
+    return cells
 
 
 def _architectures(config):
@@ -89,7 +120,8 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
     """Train and measure the learners of one group of equally sized point sets."""
     label, width, depth = arch
     pinn = config.learner.pinn(problem, width, depth)
-    evaluator = Evaluator(pinn, config.learner.recipe, replicates=config.evaluation.replicates, progress=progress)
+    desc = f"train {problem.name} m={group[0][3].size} {label} ({len(group)} sets)"
+    evaluator = Evaluator(pinn, config.learner.recipe, replicates=config.evaluation.replicates, progress=progress, desc=desc)
     result, init_seeds, train_s = evaluator.train([c[3] for c in group], [c[2] for c in group])
     metrics, u_pred = evaluator.measure(result.params, evaluation, result.diverged)
     table = aggregate(metrics, evaluation.split, config.splits, metric_names(evaluation.problem))
@@ -128,32 +160,61 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
     return rows
 
 
-def _run_problem(config, name: str, out: Path, progress: bool) -> pd.DataFrame:
+def _part_path(out: Path, name: str, arch, size: int) -> Path:
+    return out / "metrics" / "parts" / f"{name}__{arch[0]}__n{size}.csv"
+
+
+def evaluate_cell(config, name: str, arch_index: int, size: int, out, threads=None, progress: bool = False) -> str:
+    """Train and measure the group of ``name``'s sets of ``size`` points on one architecture.
+
+    Writes ``metrics/parts/`` (atomically) unless the part is there; returns its path.
+    """
+    out = Path(out)
+    arch = _architectures(config)[arch_index]
+    path = _part_path(out, name, arch, size)
+    if path.exists():
+        return str(path)
+    _pin_threads(threads)
     problem = _build_problem(config, name)
-    task = Task(problem, "train", config.targets, config.target_weights, risk=parse_risk(config.risk), learner=config.learner)
     evaluation = EvaluationSet.draw(problem, config.splits, config.evaluation.conditions_per_split, seed=config.evaluation.condition_seed)
-    cells = _distill_all(config, task, out, progress)
-    parts = []
-    for arch in _architectures(config):
-        for size in sorted({c[3].size for c in cells}):
-            path = out / "metrics" / "parts" / f"{name}__{arch[0]}__n{size}.csv"
-            if not path.exists():
-                group = [c for c in cells if c[3].size == size]
-                write_csv(pd.DataFrame(_evaluate_group(config, problem, evaluation, group, arch, out, progress)), path)
-            parts.append(pd.read_csv(path))
-    return pd.concat(parts, ignore_index=True)
+    group = [c for c in _load_cells(config, name, out) if c[3].size == size]
+    write_csv(pd.DataFrame(_evaluate_group(config, problem, evaluation, group, arch, out, progress)), path)
+    return str(path)
 
 
-def _run_problem_in_worker(config, name: str, out: Path) -> str:
-    """Worker-process entry: one problem on one torch thread, metrics written to disk."""
+def _evaluation_cells(config, name: str, out: Path) -> list:
+    """(arch index, size) of every evaluation group of a problem whose sets are all distilled."""
+    sizes = sorted({c[3].size for c in _load_cells(config, name, out)})
+    return [(a, size) for a in range(len(_architectures(config))) for size in sizes]
+
+
+def _finish_problem(config, name: str, out: Path) -> None:
+    """``metrics/<name>.csv`` from the problem's evaluated parts."""
+    parts = [pd.read_csv(_part_path(out, name, _architectures(config)[a], size)) for a, size in _evaluation_cells(config, name, out)]
+    write_csv(pd.concat(parts, ignore_index=True), out / "metrics" / f"{name}.csv")
+
+
+def _run_serial(config, todo, out: Path, progress: bool, threads) -> None:
+    """Every cell in this process, problem after problem."""
     import torch
 
-    torch.set_num_threads(1)  # this process is ours: one thread per worker, workers share the cores
-    write_csv(_run_problem(config, name, out, progress=False), out / "metrics" / f"{name}.csv")
-    return name
+    before = torch.get_num_threads()
+    try:
+        _pin_threads(threads)
+        for name in todo:
+            for index in tqdm(range(len(_cells(config))), desc=f"distil {name}", disable=not progress):
+                distill_cell(config, name, index, out)
+            for a, size in _evaluation_cells(config, name, out):
+                evaluate_cell(config, name, a, size, out, progress=progress)
+            _finish_problem(config, name, out)
+    finally:
+        torch.set_num_threads(before)
 
 
-def run_experiment(config, out, *, config_text: str, progress: bool = True, figures: bool = True, workers: int = 1) -> Path:
+def run_experiment(
+    config, out, *, config_text: str, progress: bool = True, figures: bool = True, workers: int = 1,
+    scheduler: str | None = None, threads: int = 1,
+) -> Path:
     """Run every cell of ``config`` and write the results folder.
 
     Parameters
@@ -172,8 +233,15 @@ def run_experiment(config, out, *, config_text: str, progress: bool = True, figu
     figures : bool
         Render ``out/figures`` at the end.
     workers : int
-        Problems run in parallel in this many worker processes (one torch
-        thread each); 1 runs them in this process.
+        1 runs every cell in this process; more runs the cells (each
+        distillation, each evaluation group) on a Dask ``LocalCluster`` of
+        this many worker processes (see :mod:`pinndd.experiment._distributed`).
+    scheduler : str, optional
+        Address of a running Dask scheduler to run the cells on instead
+        (``workers`` is then ignored); its workers must see ``out``.
+    threads : int
+        torch threads of each training (of this process with ``workers=1``,
+        of each worker otherwise; default 1, see the README for why).
 
     Returns
     -------
@@ -181,24 +249,19 @@ def run_experiment(config, out, *, config_text: str, progress: bool = True, figu
         ``out``.
     """
     out = Path(out)
+    for key, value in (("workers", workers), ("threads", threads)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(f"{key} must be an integer of at least 1, got {value!r}")
     _prepare_folder(out, config_text)
-    if workers < 1:
-        raise ConfigError(f"workers must be at least 1, got {workers}")
     todo = [name for name in config.problems if not (out / "metrics" / f"{name}.csv").exists()]
     for name in set(config.problems) - set(todo):
         log.info("resuming: %s already evaluated", name)
-    if workers > 1 and len(todo) > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+    if todo and (workers > 1 or scheduler):
+        from ._distributed import run_distributed
 
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(min(workers, len(todo)), mp_context=context) as pool:
-            jobs = [pool.submit(_run_problem_in_worker, config, name, out) for name in todo]
-            for job in tqdm(as_completed(jobs), total=len(jobs), desc="problems", disable=not progress):
-                job.result()
-    else:
-        for name in tqdm(todo, desc="problems", disable=not progress):
-            write_csv(_run_problem(config, name, out, progress), out / "metrics" / f"{name}.csv")
+        run_distributed(config, todo, out, workers=workers, scheduler=scheduler, threads=threads, progress=progress)
+    elif todo:
+        _run_serial(config, todo, out, progress, threads)
     summary = pd.concat([pd.read_csv(out / "metrics" / f"{name}.csv") for name in config.problems], ignore_index=True)
     write_csv(summary, out / "summary.csv")
     if figures:

@@ -1,0 +1,105 @@
+"""The experiment grid as Dask tasks: each distillation and each evaluation group is one cell.
+
+Cells are the functions :func:`~pinndd.experiment._runner.distill_cell` and
+:func:`~pinndd.experiment._runner.evaluate_cell`: each reads the config and
+the files of the cells it depends on, and writes its own file atomically, so
+cells run on any worker in any order, a cell lost with its worker is simply
+run again (Dask reschedules it), and a killed run resumes from the files.
+A problem's evaluation groups are submitted once all its distillations are
+done (the groups are the sets of equal size); its metrics table is written
+once its groups are done.
+
+By default the cells run on a ``distributed.LocalCluster`` of ``workers``
+processes with one thread each; ``scheduler`` names a running scheduler
+instead (``dask scheduler`` plus ``dask worker`` by hand, or a cluster from
+``dask-jobqueue``), whose workers must have this package installed and see the
+results folder at the same path.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import uuid
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from ._runner import _cells, _evaluation_cells, _finish_problem, distill_cell, evaluate_cell
+
+__all__ = ["run_distributed"]
+
+log = logging.getLogger(__name__)
+
+
+def _client(workers: int, scheduler):
+    """A Dask client: on ``scheduler`` if given, else on a new local cluster; and the cluster to close."""
+    from distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler), None
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
+    return Client(cluster), cluster
+
+
+def run_distributed(config, todo, out: Path, *, workers: int, scheduler=None, threads: int = 1, progress: bool = True) -> None:
+    """Run the cells of the problems ``todo`` on Dask; writes every problem's metrics table.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+    todo : sequence of str
+        Problems whose ``metrics/<problem>.csv`` is still missing.
+    out : pathlib.Path
+        The results folder (prepared by the caller).
+    workers : int
+        Worker processes of the local cluster (ignored with ``scheduler``).
+    scheduler : str, optional
+        Address of a running Dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
+    threads : int
+        torch threads per cell.
+    progress : bool
+        A bar of cells done / total.
+    """
+    from distributed import as_completed
+
+    client, cluster = _client(workers, scheduler)
+    run = uuid.uuid4().hex[:8]  # keys unique to this run, on a scheduler that others may share
+    try:
+        print(f"dask dashboard: {client.dashboard_link}", file=sys.stderr)
+        n_cells = len(_cells(config))
+        pending = {}
+        futures = []
+        for name in todo:
+            for index in range(n_cells):
+                future = client.submit(distill_cell, config, name, index, str(out), threads, pure=False, key=f"distil-{name}-{index}-{run}", retries=1)
+                pending[future.key] = ("distil", name)
+                futures.append(future)
+        remaining = {name: n_cells for name in todo}
+        groups = {}
+        bar = tqdm(total=len(futures), desc="cells", unit="cell", disable=not progress)
+        queue = as_completed(futures)
+        for future in queue:
+            future.result()  # a cell's error is the run's error
+            bar.update()
+            kind, name = pending.pop(future.key)
+            remaining[name] -= 1
+            if remaining[name]:
+                continue
+            if kind == "distil":
+                cells = _evaluation_cells(config, name, out)
+                remaining[name] = len(cells)
+                groups[name] = cells
+                bar.total += len(cells)
+                bar.refresh()
+                for a, size in cells:
+                    follow = client.submit(evaluate_cell, config, name, a, size, str(out), threads, pure=False, key=f"evaluate-{name}-{a}-{size}-{run}", retries=1)
+                    pending[follow.key] = ("evaluate", name)
+                    queue.add(follow)
+            else:
+                _finish_problem(config, name, out)
+        bar.close()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
