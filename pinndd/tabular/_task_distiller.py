@@ -113,10 +113,11 @@ class TaskDistiller:
 
     def __post_init__(self):
         for key in ("steps", "newton_steps", "check_every", "init_steps"):
-            if int(getattr(self, key)) < 1:
-                raise ValueError(f"task distiller {key} must be a positive integer, got {getattr(self, key)!r}")
-        if not (self.lr > 0 and self.init_lr > 0):
-            raise ValueError(f"task distiller lr and init_lr must be positive, got {self.lr!r}, {self.init_lr!r}")
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"task distiller {key} must be a positive integer, got {value!r}")
+        if not (self.lr > 0 and self.init_lr > 0 and np.isfinite(self.lr) and np.isfinite(self.init_lr)):
+            raise ValueError(f"task distiller lr and init_lr must be positive and finite, got {self.lr!r}, {self.init_lr!r}")
         if not 0.0 <= self.borrow <= 1.0:
             raise ValueError(f"task distiller borrow must lie in [0, 1], got {self.borrow!r}")
         if not 0.0 <= self.holdout < 1.0:
