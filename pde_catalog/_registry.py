@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import warnings
 from importlib.metadata import entry_points
 
 from ._base import Problem
@@ -67,6 +68,11 @@ def register(name: str):
 def _all_specs() -> dict:
     specs: dict = dict(_BUILTIN)
     for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if ep.name in _BUILTIN and ep.value != _BUILTIN[ep.name]:
+            warnings.warn(
+                f"entry point {ep.name!r} ({ep.value}) is shadowed by the built-in problem of that name; rename it",
+                UserWarning, stacklevel=3,
+            )
         specs.setdefault(ep.name, ep.value)
     specs.update(_REGISTERED)
     return specs

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import re
 import tomllib
+import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -182,6 +183,11 @@ def _distillers(names, tables: dict) -> tuple:
             raise ConfigError(f"[distiller.{label}] must be a table of options, got {tables[label]!r}")
         options = dict(tables.get(label, {}))
         method = options.pop("method", label)
+        if label in known and method != label:
+            warnings.warn(
+                f"distiller label {label!r} is also a built-in distiller's name but runs {method!r}; results are labelled {label!r}",
+                UserWarning, stacklevel=2,
+            )
         if method not in known:
             raise ConfigError(f"unknown distiller {method!r} (experiment.distillers or distiller.{label}.method); known: {', '.join(known)}")
         try:

@@ -10,6 +10,7 @@ architecture is kept in ``metrics/parts/`` until its problem is complete.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from itertools import product
@@ -253,6 +254,34 @@ def run_experiment(
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"{key} must be an integer of at least 1, got {value!r}")
     _prepare_folder(out, config_text)
+    with _exclusive(out):
+        _run_cells(config, out, progress, workers, scheduler, threads)
+        summary = pd.concat([pd.read_csv(out / "metrics" / f"{name}.csv") for name in config.problems], ignore_index=True)
+        write_csv(summary, out / "summary.csv")
+        if figures:
+            from ..plot import render_figures
+
+            render_figures(out)
+    return out
+
+
+@contextlib.contextmanager
+def _exclusive(out: Path):
+    """Hold ``out/.lock`` for the run: a second run on the same folder is refused while one works."""
+    import fcntl
+
+    handle = open(out / ".lock", "a+")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ConfigError(f"another pinndd run is writing to {out}; wait for it or choose another --out folder") from None
+        yield
+    finally:
+        handle.close()
+
+
+def _run_cells(config, out: Path, progress: bool, workers: int, scheduler, threads: int) -> None:
     todo = [name for name in config.problems if not (out / "metrics" / f"{name}.csv").exists()]
     for name in set(config.problems) - set(todo):
         log.info("resuming: %s already evaluated", name)
@@ -262,10 +291,3 @@ def run_experiment(
         run_distributed(config, todo, out, workers=workers, scheduler=scheduler, threads=threads, progress=progress)
     elif todo:
         _run_serial(config, todo, out, progress, threads)
-    summary = pd.concat([pd.read_csv(out / "metrics" / f"{name}.csv") for name in config.problems], ignore_index=True)
-    write_csv(summary, out / "summary.csv")
-    if figures:
-        from ..plot import render_figures
-
-        render_figures(out)
-    return out

@@ -105,7 +105,9 @@ def _render_problem(out: Path, rows, problem: str) -> list[Path]:
         for c, (name, path) in enumerate(sets):
             ps = PointSet.load(path)
             plot_points(ps, ax=axes[0, c], title=f"{name} (m={budget})")
-            plot_points(ps, ax=axes[1, c], columns=list(ps.params[:2])[::-1] if len(ps.params) > 1 else None)
+            # The condition parameters: two against each other, or the one against the first variable.
+            columns = list(ps.params[:2])[::-1] if len(ps.params) > 1 else [ps.params[0], ps.coords[0]]
+            plot_points(ps, ax=axes[1, c], columns=columns)
         fig.tight_layout()
         _legend(fig, axes[0, 0])
         written.append(_save(fig, out / "figures" / f"points_{problem}.png"))

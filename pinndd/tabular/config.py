@@ -93,6 +93,8 @@ def _names(sec: dict, section: str, key: str, allowed, default) -> tuple[str, ..
     for item in value:
         if item not in allowed:
             raise ConfigError(f"{section}.{key}: unknown name {item!r}; allowed: {sorted(allowed)}")
+    if len(set(value)) != len(value):
+        raise ConfigError(f"{section}.{key} has duplicate entries: {list(value)}")
     return tuple(value)
 
 
@@ -138,6 +140,8 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
         seeds = tuple(seeds)
     else:
         raise ConfigError(f"experiment.seeds must be a positive integer or a list of integers, got {seeds!r}")
+    if len(set(seeds)) != len(seeds) or min(seeds) < 0 or len(seeds) > 1000:
+        raise ConfigError(f"experiment.seeds must be distinct non-negative integers (at most 1000 of them), got {exp.get('seeds')!r}")
     test_fraction = _get(exp, "experiment", "test_fraction", float, 0.3)
     if not 0.0 < test_fraction < 1.0:
         raise ConfigError(f"experiment.test_fraction must lie in (0, 1), got {test_fraction!r}")
@@ -204,6 +208,8 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
     if not isinstance(budgets, list) or not budgets or not all(
             isinstance(b, int) and not isinstance(b, bool) and b >= 2 for b in budgets):
         raise ConfigError(f"methods.budgets must be a non-empty list of integers >= 2, got {budgets!r}")
+    if len(set(budgets)) != len(budgets) or max(budgets) > 10**6:
+        raise ConfigError(f"methods.budgets must be distinct and at most 1,000,000 rows, got {budgets!r}")
     built = []
     for name in distillers:
         params = dist.get(name, {})

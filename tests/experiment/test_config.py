@@ -133,3 +133,10 @@ def test_resource_estimate_of_the_shipped_benchmark_fits_a_small_machine():
     config = parse_config(raw)
     total = sum(estimate_bytes(config, [get_problem(n) for n in config.problems]).values())
     assert 1e6 < total < 4 * 2**30  # a few hundred MB, far below the 8 GiB of a small laptop
+
+
+def test_a_label_that_is_another_distillers_name_warns(tiny_config_text):
+    text = tiny_config_text.replace('distillers = ["uniform", "sobol_target"]', 'distillers = ["uniform", "halton"]')
+    text = text.replace("[distiller.sobol_target]", "[distiller.halton]")
+    with pytest.warns(UserWarning, match="label 'halton' is also a built-in distiller's name but runs 'sobol'"):
+        parse_config(_raw(text))

@@ -162,3 +162,51 @@ def test_tabular_run_refuses_a_folder_of_another_config(tmp_path):
     raw = tomllib.loads((Path(__file__).resolve().parents[2] / "experiments" / "tabular_quickstart.toml").read_text())
     with pytest.raises(ConfigError, match="holds results of a different config"):
         run_tabular_experiment(raw, tmp_path, progress=False)
+
+
+def test_same_config_twice_gives_identical_results(tmp_path, tiny_config_text):
+    config = parse_config(tomllib.loads(tiny_config_text))
+    first = run_experiment(config, tmp_path / "a", config_text=tiny_config_text, progress=False, figures=False)
+    second = run_experiment(config, tmp_path / "b", config_text=tiny_config_text, progress=False, figures=False)
+    a, b = pd.read_csv(first / "summary.csv"), pd.read_csv(second / "summary.csv")
+    pd.testing.assert_frame_equal(a.drop(columns=TIMINGS), b.drop(columns=TIMINGS), check_exact=True)
+
+
+def test_a_second_run_on_the_same_folder_is_refused_while_the_first_works(tmp_path, tiny_config_text):
+    import fcntl
+
+    config = parse_config(tomllib.loads(tiny_config_text))
+    out = tmp_path / "busy"
+    out.mkdir()
+    with open(out / ".lock", "a+") as other_run:
+        fcntl.flock(other_run, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        with pytest.raises(ConfigError, match="another pinndd run is writing to"):
+            run_experiment(config, out, config_text=tiny_config_text, progress=False, figures=False)
+    assert not (out / "points").exists()
+
+
+def test_sigkill_then_rerun_equals_an_uninterrupted_run(tmp_path, tiny_config_text):
+    """Kill -9 a run once its first sets are written; the rerun finishes it, reusing what was done."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    config_path = tmp_path / "tiny.toml"
+    config_path.write_text(tiny_config_text)
+    reference = run_experiment(parse_config(tomllib.loads(tiny_config_text)), tmp_path / "whole", config_text=tiny_config_text, progress=False, figures=False)
+    out = tmp_path / "killed"
+    command = [sys.executable, "-m", "pinndd.cli", "run", str(config_path), "--out", str(out), "--workers", "1", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while not list((out / "points").glob("*.nc")) and time.time() < deadline and process.poll() is None:
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    done = {p.name: p.stat().st_mtime_ns for p in (out / "points").glob("*.nc")}
+    assert done and not (out / "summary.csv").exists()
+    assert subprocess.run(command, capture_output=True).returncode == 0
+    assert all((out / "points" / name).stat().st_mtime_ns == mtime for name, mtime in done.items())  # not recomputed
+    a, b = pd.read_csv(reference / "summary.csv"), pd.read_csv(out / "summary.csv")
+    pd.testing.assert_frame_equal(a.drop(columns=TIMINGS), b.drop(columns=TIMINGS), check_exact=True)

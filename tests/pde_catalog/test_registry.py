@@ -147,7 +147,8 @@ def test_entry_point_does_not_shadow_builtin(monkeypatch):
         return [EntryPoint(name="heat1d", value="pde_catalog.poisson2d:Poisson2D", group=group)]
 
     monkeypatch.setattr(_registry, "entry_points", fake_entry_points)
-    assert problem_class("heat1d") is Heat1D
+    with pytest.warns(UserWarning, match="entry point 'heat1d' .* is shadowed by the built-in problem"):
+        assert problem_class("heat1d") is Heat1D
 
 
 def test_public_surface():

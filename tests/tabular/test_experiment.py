@@ -61,6 +61,9 @@ def test_bundled_run_writes_the_results_folder(tmp_path):
     ({"data__source": "uci_heart"}, r"data\.folder is required"),
     ({"task__population": "everyone"}, r"task\.population: unknown name 'everyone'; allowed"),
     ({"experiment__evaluate_on": "validation"}, r"experiment\.evaluate_on: unknown name 'validation'; allowed"),
+    ({"methods__baselines": ["site_alone", "site_alone"]}, r"methods\.baselines has duplicate entries"),
+    ({"experiment__seeds": [0, 0]}, r"experiment\.seeds must be distinct non-negative integers"),
+    ({"methods__budgets": [20, 10**12]}, r"methods\.budgets must be distinct and at most 1,000,000 rows"),
 ])
 def test_bad_config_is_one_clear_error_and_writes_nothing(tmp_path, over, message):
     raw = _raw(**over)
