@@ -64,12 +64,18 @@ def _points_path(out: Path, name: str, spec, budget: int, seed: int) -> Path:
 
 
 def _pin_threads(threads) -> None:
-    """Set torch's intra-op threads (a worker process's own setting); ``None`` leaves them."""
+    """Set torch's and the BLAS/OpenMP pools' threads (a worker process's own setting); ``None`` leaves them.
+
+    Both matter for identical results: a reduction split over more threads
+    rounds differently.
+    """
     if threads:
         import torch
+        from threadpoolctl import threadpool_limits
 
         if torch.get_num_threads() != threads:
             torch.set_num_threads(threads)
+        threadpool_limits(limits=threads)
 
 
 def distill_cell(config, name: str, index: int, out, threads=None) -> str:
@@ -198,18 +204,24 @@ def _finish_problem(config, name: str, out: Path) -> None:
 def _run_serial(config, todo, out: Path, progress: bool, threads) -> None:
     """Every cell in this process, problem after problem."""
     import torch
+    from threadpoolctl import threadpool_limits
 
     before = torch.get_num_threads()
     try:
-        _pin_threads(threads)
-        for name in todo:
-            for index in tqdm(range(len(_cells(config))), desc=f"distil {name}", disable=not progress):
-                distill_cell(config, name, index, out)
-            for a, size in _evaluation_cells(config, name, out):
-                evaluate_cell(config, name, a, size, out, progress=progress)
-            _finish_problem(config, name, out)
+        with threadpool_limits(limits=threads):
+            torch.set_num_threads(threads)
+            _run_problems_serially(config, todo, out, progress)
     finally:
         torch.set_num_threads(before)
+
+
+def _run_problems_serially(config, todo, out: Path, progress: bool) -> None:
+    for name in todo:
+        for index in tqdm(range(len(_cells(config))), desc=f"distil {name}", disable=not progress):
+            distill_cell(config, name, index, out)
+        for a, size in _evaluation_cells(config, name, out):
+            evaluate_cell(config, name, a, size, out, progress=progress)
+        _finish_problem(config, name, out)
 
 
 def run_experiment(
