@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ConfigError, PinnddError
+from .results import config_path, summary_path
 
 __all__ = ["main"]
 
@@ -169,9 +170,9 @@ def _cmd_figures(args) -> int:
     from .experiment import load_config
 
     folder = Path(args.folder)
-    if not (folder / "summary.csv").exists():
+    if not summary_path(folder).exists():
         raise ConfigError(f"{folder} is not a results folder (no summary.csv)")
-    raw, _ = load_config(folder / "config.toml")
+    raw, _ = load_config(config_path(folder))
     if raw.get("experiment", {}).get("kind", "pde") == "tabular":
         from .tabular import render_tabular_figures
 

@@ -18,6 +18,7 @@ import xarray as xr
 
 from .learner import ConditionalPINN, PointBatch, Recipe, train
 from .risk import RiskMeasure
+from .seeds import CONDITION_TAG, EVAL_SEED_OFFSET, eval_seed, stream
 
 __all__ = ["EvaluationSet", "Evaluator", "METRICS", "EVAL_SEED_OFFSET", "eval_seed", "metric_names"]
 
@@ -26,25 +27,13 @@ METRICS = ("l2re", "rel_l1", "max_err", "residual_rms", "boundary_rms")
 residual RMS over all equations, the condition RMS over all condition points."""
 CONDITION_POINTS = 512
 """Condition points per evaluation condition for ``boundary_rms``."""
+_AGGREGATES = {"": RiskMeasure("mean"), "_cvar90": RiskMeasure("cvar", 0.9), "_max": RiskMeasure("max")}
 
 
 def metric_names(problem) -> tuple[str, ...]:
     """:data:`METRICS`, then ``l2re_<output>`` per output for a problem with several outputs."""
     extra = tuple(f"l2re_{o}" for o in problem.outputs) if len(problem.outputs) > 1 else ()
     return METRICS + extra
-EVAL_SEED_OFFSET = 1_000_000
-_AGGREGATES = {"": RiskMeasure("mean"), "_cvar90": RiskMeasure("cvar", 0.9), "_max": RiskMeasure("max")}
-
-
-def eval_seed(distill_seed: int, replicate: int) -> int:
-    """Learner seed for evaluation replicate ``replicate`` of a set distilled with ``distill_seed``.
-
-    Distillation seeds are below :data:`EVAL_SEED_OFFSET`; evaluation seeds are
-    at or above it, so the two never coincide.
-    """
-    if not 0 <= distill_seed < EVAL_SEED_OFFSET // 1000:
-        raise ValueError(f"distillation seeds must lie in [0, {EVAL_SEED_OFFSET // 1000}), got {distill_seed}")
-    return EVAL_SEED_OFFSET + 1000 * distill_seed + replicate
 
 
 @dataclass(frozen=True)
@@ -76,7 +65,7 @@ class EvaluationSet:
     @classmethod
     def draw(cls, problem, splits, n_per_split: int, *, seed: int) -> "EvaluationSet":
         """Draw ``n_per_split`` conditions per split with a dedicated seed and compute references."""
-        rng = np.random.default_rng([seed, 0x5EED])
+        rng = stream(seed, CONDITION_TAG)
         labels, betas = [], []
         for split in splits:
             betas.append(problem.family.region(split).sample(n_per_split, rng))

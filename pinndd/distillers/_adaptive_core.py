@@ -38,13 +38,10 @@ from ..errors import ConfigError
 from ..learner import PointBatch, Recipe, train
 from ..pointset import make_point_set
 from ..sampling import points_from_unit, sample_point_arrays, split_budget, unit_width
+from ..seeds import ADAPTIVE_TAG, LEARNER_SEED_LIMIT
 from ._base import Distiller
 
 __all__ = ["AdaptiveSampler", "LEARNER_SEED_LIMIT", "additions", "check_pool", "residual_density"]
-
-#: Learner seeds used while distilling stay below this; evaluation seeds start at it
-#: (see :data:`pinndd.evaluate.EVAL_SEED_OFFSET`).
-LEARNER_SEED_LIMIT = 1_000_000
 
 _CHUNK = 16384  # rows per residual evaluation, to bound memory on large pools
 
@@ -165,7 +162,7 @@ class AdaptiveSampler(Distiller):
         problem, opts = task.problem, self.params
         n_interior, _ = split_budget(problem, budget, opts["boundary_fraction"])
         self.check_budget(n_interior)
-        rng_seed, learner_seed = np.random.SeedSequence([seed, 1]).generate_state(2)
+        rng_seed, learner_seed = np.random.SeedSequence([seed, ADAPTIVE_TAG]).generate_state(2)
         learner_seed = int(learner_seed) % LEARNER_SEED_LIMIT
         region = self.region(task)
         # The uniform sampler's draw with the same seed: its faces, and its interior to start from.

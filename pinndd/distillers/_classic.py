@@ -12,7 +12,7 @@ Randomness: ``D`` is drawn from a seed derived from ``seed`` (so that it is
 independent of the start set drawn with ``seed`` itself), and everything else
 (learner initialisations, minibatches of ``D``, random networks) from one
 ``numpy.random.Generator`` built from ``seed``; learner seeds stay below
-:data:`~pinndd.distillers._adaptive_core.LEARNER_SEED_LIMIT`.
+:data:`~pinndd.seeds.LEARNER_SEED_LIMIT`.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 from ..learner import PointBatch
 from ..pointset import PointSet
 from ..sampling import SEQUENCES
-from ._adaptive_core import LEARNER_SEED_LIMIT
+from ..seeds import FULL_DATA_TAG, LEARNER_SEED_LIMIT
 from ._base import Distiller, get_distiller
 from ._learnable import LearnablePoints
 
@@ -71,7 +71,7 @@ def full_data(task, n_full: int, seed: int, boundary_fraction: float = 0.25) -> 
     """
     from ._base import get_distiller
 
-    stream = int(np.random.SeedSequence([seed, 0xD47A]).generate_state(1)[0])
+    stream = int(np.random.SeedSequence([seed, FULL_DATA_TAG]).generate_state(1)[0])
     return get_distiller("full", n=n_full, boundary_fraction=boundary_fraction).distill(task, n_full, seed=stream)
 
 

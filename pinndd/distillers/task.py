@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 from ..learner import Recipe, train
 from ..learner._functional import adam_init, unrolled_train
 from ._base import Distiller, get_distiller, register_distiller
+from ..seeds import TASK_TAG, stream
 from ._learnable import LearnablePoints, per_condition_loss, target_batch
 
 __all__ = ["TaskDistiller"]
@@ -108,7 +109,7 @@ class TaskDistiller(Distiller):
         dtype = pinn.dtype
         points = LearnablePoints(problem, init, region, learn_weights=p["learn_weights"], dtype=torch.float64)
         outer = torch.optim.Adam([t for t in points.parameters() if t.requires_grad], lr=p["outer_lr"])
-        rng = np.random.default_rng([seed, 0x7A5C])
+        rng = stream(seed, TASK_TAG)
         pool, ages = self._start_pool(pinn, points, rng, p)
         state = adam_init(pool)
         n_c = max(1, p["target_points"] // 4)

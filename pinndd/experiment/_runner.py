@@ -10,7 +10,6 @@ architecture is kept in ``metrics/parts/`` until its problem is complete.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from itertools import product
@@ -24,7 +23,9 @@ from pde_catalog import get_problem
 from ..distillers import get_distiller
 from ..errors import ConfigError
 from ..evaluate import Evaluator, EvaluationSet, aggregate, fields_dataset, metric_names
-from ..io import remove_stale_temporaries, write_csv, write_netcdf, write_text
+from .. import results
+from ..io import write_csv, write_netcdf
+from ..results import cell_stem
 from ..pointset import PointSet
 from ..risk import parse_risk
 from ..task import Task
@@ -32,19 +33,6 @@ from ..task import Task
 __all__ = ["run_experiment", "cell_stem", "distill_cell", "evaluate_cell"]
 
 log = logging.getLogger(__name__)
-
-
-def cell_stem(problem: str, distiller: str, budget: int, seed: int) -> str:
-    """File stem of one distilled set, e.g. ``heat1d__sobol__m128__s0``."""
-    return f"{problem}__{distiller}__m{budget}__s{seed}"
-
-
-def _prepare_folder(out: Path, config_text: str) -> None:
-    existing = out / "config.toml"
-    if existing.exists() and existing.read_text() != config_text:
-        raise ConfigError(f"{out} holds results of a different config; choose another --out folder or remove it")
-    remove_stale_temporaries(out)
-    write_text(existing, config_text)
 
 
 def _build_problem(config, name):
@@ -60,7 +48,7 @@ def _cells(config) -> list:
 
 
 def _points_path(out: Path, name: str, spec, budget: int, seed: int) -> Path:
-    return out / "points" / f"{cell_stem(name, spec.label, budget, seed)}.nc"
+    return results.points_path(out, name, spec.label, budget, seed)
 
 
 def _pin_threads(threads) -> None:
@@ -162,13 +150,13 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
         for m, seed_value in enumerate(init_seeds):
             spec, budget, seed, _, _ = group[m // reps]
             attrs = {"problem": problem.name, "distiller": spec.label, "budget": budget, "seed": seed, "eval_seed": seed_value, "arch": f"{width}x{depth}"}
-            stem = f"{cell_stem(problem.name, spec.label, budget, seed)}__e{seed_value}__{label}"
-            write_netcdf(fields_dataset(evaluation, u_pred[m], attrs), out / "fields" / f"{stem}.nc")
+            stem = f"{results.cell_stem(problem.name, spec.label, budget, seed)}__e{seed_value}__{label}"
+            write_netcdf(fields_dataset(evaluation, u_pred[m], attrs), results.fields_path(out, stem))
     return rows
 
 
 def _part_path(out: Path, name: str, arch, size: int) -> Path:
-    return out / "metrics" / "parts" / f"{name}__{arch[0]}__n{size}.csv"
+    return results.part_path(out, name, arch[0], size)
 
 
 def evaluate_cell(config, name: str, arch_index: int, size: int, out, threads=None, progress: bool = False) -> str:
@@ -198,7 +186,7 @@ def _evaluation_cells(config, name: str, out: Path) -> list:
 def _finish_problem(config, name: str, out: Path) -> None:
     """``metrics/<name>.csv`` from the problem's evaluated parts."""
     parts = [pd.read_csv(_part_path(out, name, _architectures(config)[a], size)) for a, size in _evaluation_cells(config, name, out)]
-    write_csv(pd.concat(parts, ignore_index=True), out / "metrics" / f"{name}.csv")
+    write_csv(pd.concat(parts, ignore_index=True), results.metrics_path(out, name))
 
 
 def _run_serial(config, todo, out: Path, progress: bool, threads) -> None:
@@ -265,11 +253,11 @@ def run_experiment(
     for key, value in (("workers", workers), ("threads", threads)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"{key} must be an integer of at least 1, got {value!r}")
-    _prepare_folder(out, config_text)
-    with _exclusive(out):
+    results.prepare(out, config_text)
+    with results.exclusive(out):
         _run_cells(config, out, progress, workers, scheduler, threads)
-        summary = pd.concat([pd.read_csv(out / "metrics" / f"{name}.csv") for name in config.problems], ignore_index=True)
-        write_csv(summary, out / "summary.csv")
+        summary = pd.concat([pd.read_csv(results.metrics_path(out, name)) for name in config.problems], ignore_index=True)
+        write_csv(summary, results.summary_path(out))
         if figures:
             from ..plot import render_figures
 
@@ -277,24 +265,8 @@ def run_experiment(
     return out
 
 
-@contextlib.contextmanager
-def _exclusive(out: Path):
-    """Hold ``out/.lock`` for the run: a second run on the same folder is refused while one works."""
-    import fcntl
-
-    handle = open(out / ".lock", "a+")
-    try:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise ConfigError(f"another pinndd run is writing to {out}; wait for it or choose another --out folder") from None
-        yield
-    finally:
-        handle.close()
-
-
 def _run_cells(config, out: Path, progress: bool, workers: int, scheduler, threads: int) -> None:
-    todo = [name for name in config.problems if not (out / "metrics" / f"{name}.csv").exists()]
+    todo = [name for name in config.problems if not results.metrics_path(out, name).exists()]
     for name in set(config.problems) - set(todo):
         log.info("resuming: %s already evaluated", name)
     if todo and (workers > 1 or scheduler):

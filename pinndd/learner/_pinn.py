@@ -14,6 +14,7 @@ import torch
 
 from pde_catalog import parse_field
 
+from ..seeds import FOURIER_SEED
 from ._batch import PointBatch, condition_fields
 from ._causal import causal_mean
 from ._mlp import forward, forward_jet_and_values, init_params
@@ -21,7 +22,6 @@ from ._mlp import forward, forward_jet_and_values, init_params
 __all__ = ["ConditionalPINN", "PointBatch", "check_architecture"]
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
-_FOURIER_SEED = 20230812
 
 
 def check_architecture(width, depth, dtype, fourier_features, fourier_scale) -> None:
@@ -78,7 +78,7 @@ class ConditionalPINN:
         self._inv_scale = torch.as_tensor(1.0 / half, dtype=self.dtype, device=self.device)
         self.frequencies = None
         if fourier_features:
-            gen = torch.Generator().manual_seed(_FOURIER_SEED)
+            gen = torch.Generator().manual_seed(FOURIER_SEED)
             b = torch.randn(len(lower), fourier_features, generator=gen, dtype=torch.float64) * fourier_scale
             self.frequencies = b.to(dtype=self.dtype, device=self.device)
         n_inputs = 2 * fourier_features if fourier_features else len(lower)

@@ -75,14 +75,15 @@ def render_figures(out) -> list[Path]:
 def _render_problem(out: Path, rows, problem: str) -> list[Path]:
     import matplotlib.pyplot as plt
 
-    from ..experiment import cell_stem
+    from ..results import cell_stem, fields_path, points_path
     from ..pointset import PointSet
 
     written = []
     budget = int(rows.budget.max())
     seed = int(rows.seed.min())
     distillers = list(dict.fromkeys(rows.distiller))
-    fields = sorted((out / "fields").glob(f"{cell_stem(problem, distillers[-1], budget, seed)}__*__main.nc"))
+    stem = cell_stem(problem, distillers[-1], budget, seed)
+    fields = sorted(fields_path(out, stem).parent.glob(f"{stem}__*__main.nc"))
     if fields:
         with xr.open_dataset(fields[0]) as ds:
             ds = ds.load()
@@ -98,7 +99,7 @@ def _render_problem(out: Path, rows, problem: str) -> list[Path]:
         fig.suptitle(f"{problem}, {str(cond.split.values)} condition: {label}")
         fig.tight_layout()
         written.append(_save(fig, out / "figures" / f"fields_{problem}.png"))
-    sets = [(d, out / "points" / f"{cell_stem(problem, d, budget, seed)}.nc") for d in distillers]
+    sets = [(d, points_path(out, problem, d, budget, seed)) for d in distillers]
     sets = [(d, p) for d, p in sets if p.exists()]
     if sets:
         fig, axes = plt.subplots(2, len(sets), figsize=(3.6 * len(sets), 6.6), squeeze=False)

@@ -32,6 +32,7 @@ import torch
 
 from ._task_objective import (BORROW_FILLS, OUTER_LOSSES, Space, metric_risk, pack, site_predictions, site_risk,
                               site_targets)
+from ..seeds import TABULAR_SPLIT_SEED_OFFSET
 from .baselines import random_subset
 from .evaluate import fold_sites, split_sites
 from .learners import TrainingSet
@@ -177,8 +178,8 @@ class TaskDistiller:
         """(fitting sources, validation sources) pairs: K folds, or the single hold-out."""
         stratify = task.kind == "classification"
         if self.folds >= 2:
-            return list(fold_sites(task.sources, self.folds, seed=seed + 7919, stratify=stratify))
-        return [split_sites(task.sources, self.holdout, seed=seed + 7919, stratify=stratify)]
+            return list(fold_sites(task.sources, self.folds, seed=seed + TABULAR_SPLIT_SEED_OFFSET, stratify=stratify))
+        return [split_sites(task.sources, self.holdout, seed=seed + TABULAR_SPLIT_SEED_OFFSET, stratify=stratify)]
 
     def _choose(self, task, space, m, seed):
         """Pick (prox, step count) by the validation score; also the first split's chosen state.

@@ -29,8 +29,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pinndd import io
+from pinndd import io, results
 from pinndd.errors import ConfigError
+from pinndd.seeds import TABULAR_EVAL_SEED_OFFSET
 
 from ._task import METRICS, MergeTask
 from .bundled import load_bundled
@@ -42,7 +43,6 @@ from .methods import BUDGETED, build_tables
 __all__ = ["run_tabular_experiment", "aggregate_sites", "load_config_data"]
 
 log = logging.getLogger(__name__)
-_EVAL_SEED_OFFSET = 10_000  # evaluation learners never share a seed with a distiller
 
 
 def load_config_data(cfg):
@@ -120,7 +120,7 @@ def _run_grid(cfg, task, dataset, sources, full, progress):
                     tables = build_tables(method, train_task, m, seed=seed, distiller=distiller,
                                           full_sources=full_train)
                     seconds = time.perf_counter() - start
-                    for r in evaluate_table(task, tables, test, seed=seed + _EVAL_SEED_OFFSET):
+                    for r in evaluate_table(task, tables, test, seed=seed + TABULAR_EVAL_SEED_OFFSET):
                         n_train = len(tables.y) if not isinstance(tables, dict) else len(tables[r["site"]].y)
                         rows.append({"dataset": dataset, "split": split, "method": method, "budget": m,
                                      "seed": seed, **r, "n_train": n_train, "distill_s": seconds})
@@ -235,7 +235,7 @@ def run_tabular_experiment(raw: dict, out_dir, *, data_dir=None, progress: bool 
 
     cfg = parse_tabular_config(raw, data_dir=data_dir)
     text = config_text if config_text is not None else dump_toml(raw)
-    existing = Path(out_dir) / "config.toml"
+    existing = results.config_path(out_dir)
     if existing.exists() and existing.read_text() != text:
         raise ConfigError(f"{out_dir} holds results of a different config; choose another --out folder or remove it")
     dataset, sources, full, kind = load_config_data(cfg)
@@ -252,11 +252,12 @@ def run_tabular_experiment(raw: dict, out_dir, *, data_dir=None, progress: bool 
              "pinndd_version": version}
     dataset_xr = _to_xarray(summary, metrics, attrs)
     out_dir = Path(out_dir)
-    io.remove_stale_temporaries(out_dir)
-    io.write_text(out_dir / "config.toml", text)
-    io.write_csv(summary, out_dir / "summary.csv")
-    io.write_csv(aggregate, out_dir / "aggregate.csv")
-    io.write_netcdf(dataset_xr, out_dir / "metrics.nc")
-    figures.render_tabular_figures(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with results.exclusive(out_dir):
+        results.prepare(out_dir, text)
+        io.write_csv(summary, results.summary_path(out_dir))
+        io.write_csv(aggregate, out_dir / "aggregate.csv")
+        io.write_netcdf(dataset_xr, out_dir / "metrics.nc")
+        figures.render_tabular_figures(out_dir)
     log.info("tabular experiment %s written to %s", cfg.name, out_dir)
     return out_dir
