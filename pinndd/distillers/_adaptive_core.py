@@ -3,7 +3,7 @@
 Only the interior (collocation) points adapt. The boundary/initial points are
 drawn once, uniformly, with the same budget split as the static samplers
 (:func:`pinndd.sampling.split_budget`, ``boundary_fraction`` of the budget on
-the faces); they are the very points the ``uniform`` sampler draws with the
+the conditions); they are the very points the ``uniform`` sampler draws with the
 same seed and family, and the initial interior is the start of its interior, so
 that an adaptive set and a uniform one of the same seed are paired. Interior points live in (space-time, condition parameter) space: new
 points and candidate pools are drawn uniformly over the domain and a condition
@@ -12,7 +12,7 @@ family, the task's training family by default or its target family with
 
 A distill runs
 
-1. draw the faces and the initial interior; train a
+1. draw the condition points and the initial interior; train a
    :class:`~pinndd.learner.ConditionalPINN` with Adam for ``initial_steps``;
 2. for each of ``rounds`` rounds: score points by the learner's |residual| and
    update the interior (the method's rule), then train ``steps`` more Adam
@@ -80,7 +80,7 @@ class AdaptiveSampler(Distiller):
         Condition family that new points and candidates are drawn over (default
         ``"train"``; ``"target"`` is the task-aware version).
     boundary_fraction : float
-        Share of the budget on the Dirichlet faces (default 0.25).
+        Share of the budget on the conditions (default 0.25).
     width, depth : int
         Hidden width and layers of the distiller's learner (default: the task's learner spec).
     rounds : int
@@ -165,7 +165,7 @@ class AdaptiveSampler(Distiller):
         rng_seed, learner_seed = np.random.SeedSequence([seed, ADAPTIVE_TAG]).generate_state(2)
         learner_seed = int(learner_seed) % LEARNER_SEED_LIMIT
         region = self.region(task)
-        # The uniform sampler's draw with the same seed: its faces, and its interior to start from.
+        # The uniform sampler's draw with the same seed: its condition points, and its interior to start from.
         start, constraint, kind = sample_point_arrays(
             problem, region, budget, method="uniform", seed=seed, boundary_fraction=opts["boundary_fraction"]
         )

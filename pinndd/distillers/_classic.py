@@ -2,7 +2,7 @@
 
 Each classic distiller is task-unaware. It draws the full data ``D`` (``n_full``
 i.i.d. uniform points over the domain and the task's *training* family, split
-between interior and faces like every sampler), starts the synthetic set ``S``
+between interior and conditions like every sampler), starts the synthetic set ``S``
 from a static sampler over the training family with the budget's split, and
 moves ``S`` (locations, and weights where ``learn_weights``) by Adam on an
 objective that compares ``S`` with ``D``. Only the objective differs between
@@ -59,7 +59,7 @@ def full_data(task, n_full: int, seed: int, boundary_fraction: float = 0.25) -> 
     ----------
     task : pinndd.Task
     n_full : int
-        Number of points (interior plus faces).
+        Number of points (interior plus conditions).
     seed : int
         The distill seed; ``D`` is drawn from a stream derived from it.
     boundary_fraction : float
@@ -76,7 +76,7 @@ def full_data(task, n_full: int, seed: int, boundary_fraction: float = 0.25) -> 
 
 
 def real_batch(problem, full: PointSet, n: int, rng: np.random.Generator, *, n_models: int, dtype, device="cpu") -> PointBatch:
-    """A random subset of ``n`` points of ``D`` (interior and faces in ``D``'s proportion).
+    """A random subset of ``n`` points of ``D`` (interior and condition points in ``D``'s proportion).
 
     Returns
     -------

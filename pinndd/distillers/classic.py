@@ -118,7 +118,7 @@ class GradientMatching(ClassicDistiller):
     learn_weights : bool
         Optimise per-point weights too (default False: the paper learns only the samples).
     boundary_fraction : float
-        Budget share on the faces (default 0.25).
+        Budget share on the conditions (default 0.25).
     """
 
     name = "gradient_matching"
@@ -205,7 +205,7 @@ def _weighted_mean(features, weights):
 
 
 def mean_embedding_distance(pinn, nets, batch_a: PointBatch, batch_b: PointBatch, *, target_scale: float) -> torch.Tensor:
-    """Squared distance of mean embeddings of two point sets, summed over interior and faces.
+    """Squared distance of mean embeddings of two point sets, summed over interior and condition points.
 
     Parameters
     ----------
@@ -221,7 +221,7 @@ def mean_embedding_distance(pinn, nets, batch_a: PointBatch, batch_b: PointBatch
     Returns
     -------
     torch.Tensor, scalar
-        ``mean over nets of |mu_a - mu_b|^2`` (interior) plus the same for the faces.
+        ``mean over nets of |mu_a - mu_b|^2`` (interior) plus the same for the condition points.
     """
     def inputs(batch):
         interior = pinn._inputs(batch.interior[0])
@@ -286,7 +286,7 @@ class DistributionMatching(ClassicDistiller):
     learn_weights : bool
         Optimise per-point weights too (default False: the paper learns only the samples).
     boundary_fraction : float
-        Budget share on the faces (default 0.25).
+        Budget share on the conditions (default 0.25).
     """
 
     name = "distribution_matching"

@@ -16,7 +16,7 @@ linearisation for nonlinear ones such as Burgers). Its rows are
   right-hand side ``g(x) - l_0(x)``;
 
 each scaled by the square root of its weight in the physics loss
-(``w / sum(w)`` within its group, times ``bc_weight`` for the faces), so that
+(``w / sum(w)`` within its group, each condition its own group times its scale), so that
 ``|A delta - b|^2`` is the linearised physics loss. KIP fits ``delta_S`` by
 ridge regression on ``S`` in closed form, ``delta_S = A_S^T (A_S A_S^T +
 lambda I)^{-1} b_S`` (``K_SS = A_S A_S^T`` is the weighted eNTK Gram matrix of
@@ -181,7 +181,7 @@ class KernelInducingPoints(ClassicDistiller):
         Optimise per-point weights, which scale the rows of the ridge problem
         (default True: the analogue of KIP's learnable labels).
     boundary_fraction : float
-        Budget share on the faces (default 0.25).
+        Budget share on the conditions (default 0.25).
     """
 
     name = "kernel"

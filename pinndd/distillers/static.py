@@ -24,7 +24,7 @@ class StaticSampler(Distiller):
     family : {"train", "target"}
         Condition family to draw parameters from (default ``"train"``).
     boundary_fraction : float
-        Share of the budget on the Dirichlet faces (default 0.25); see
+        Share of the budget on the conditions (default 0.25); see
         :func:`pinndd.sampling.split_budget`.
     """
 

@@ -7,7 +7,7 @@ parameters, per-point weights, and the boundary/initial points) to minimise
 
 where A trains a conditional PINN on S, Q is the task's target family, rho its
 risk measure and L_phys the physics-informed loss (squared residual plus
-squared Dirichlet misfit) at condition beta, on fresh random points. Only the
+each condition's squared misfit) at condition beta, on fresh random points. Only the
 physics on Q is used, never reference solutions.
 
 Differentiation through training: a pool of learners is trained on the
@@ -69,7 +69,7 @@ class TaskDistiller(Distiller):
     learn_weights : bool
         Optimise per-point weights (default True).
     boundary_fraction : float
-        Budget share on the faces (default 0.25).
+        Budget share on the conditions (default 0.25).
     """
 
     name = "task"

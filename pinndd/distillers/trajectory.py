@@ -157,7 +157,7 @@ class TrajectoryMatching(ClassicDistiller):
     learn_weights : bool
         Optimise per-point weights too (default False: the paper learns only the samples).
     boundary_fraction : float
-        Budget share on the faces (default 0.25).
+        Budget share on the conditions (default 0.25).
     """
 
     name = "trajectory_matching"
