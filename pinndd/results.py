@@ -8,6 +8,7 @@ command line find their files here::
     <out>/points/            one netCDF per distilled set   (PDE)
     <out>/fields/            one netCDF per evaluated model (PDE)
     <out>/metrics/           one CSV per problem, parts/ per evaluation group (PDE)
+    <out>/shift/             error versus shift, one netCDF per evaluation group (PDE, optional)
     <out>/figures/           PNG figures
     <out>/.lock              held by the run writing the folder
 
@@ -25,7 +26,7 @@ from .io import remove_stale_temporaries, write_text
 
 __all__ = [
     "cell_stem", "config_path", "exclusive", "fields_path", "figure_path", "metrics_path", "part_path",
-    "points_path", "prepare", "summary_path",
+    "points_path", "prepare", "shift_path", "summary_path",
 ]
 
 
@@ -60,6 +61,11 @@ def metrics_path(out, problem: str) -> Path:
 def part_path(out, problem: str, arch: str, size: int) -> Path:
     """One evaluation group's rows, kept until its problem is finished."""
     return Path(out) / "metrics" / "parts" / f"{problem}__{arch}__n{size}.csv"
+
+
+def shift_path(out, problem: str, arch: str, size: int) -> Path:
+    """One evaluation group's error-versus-shift scan (netCDF)."""
+    return Path(out) / "shift" / f"{problem}__{arch}__n{size}.nc"
 
 
 def figure_path(out, name: str) -> Path:

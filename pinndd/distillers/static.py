@@ -94,26 +94,28 @@ class Sobol(StaticSampler):
 class FullData(StaticSampler):
     """The full data D: ``n`` uniform points over the training family, whatever the budget.
 
+    With ``family = "target"`` it is the full data over the task's target
+    family Q instead: what one would use with an unlimited budget and
+    knowledge of Q (a task-aware reference, not a distiller).
+
     Options
     -------
     n : int
         Number of points (default 8192, i.e. 16 times a budget of 512).
+    family : {"train", "target"}
+        Condition family the points cover (default ``"train"``).
     boundary_fraction : float
         As for the other samplers.
     """
 
     name = "full"
     method = "uniform"
-    options = {"n": 8192, "boundary_fraction": 0.25}
+    options = {"n": 8192, "family": "train", "boundary_fraction": 0.25}
 
     def validate(self):
         self._number("n", 8, None, integer=True)
+        self._choice("family", ("train", "target"))
         self._number("boundary_fraction", 0.01, 0.99)
-
-    task_aware = False
-
-    def region(self, task):
-        return task.training_region()
 
     def distill(self, task, budget, *, seed, progress=False):
         return super().distill(task, self.params["n"], seed=seed, progress=progress).with_attrs(budget=budget)

@@ -33,7 +33,10 @@ class EvaluationConfig:
     ``conditions_per_split`` held-out conditions per split, drawn with
     ``condition_seed``; ``replicates`` fresh learners per point set;
     ``transfer_width``/``transfer_depth`` (both or neither) add a second
-    architecture; ``save_fields`` writes the netCDF fields.
+    architecture; ``save_fields`` writes the netCDF fields; ``shift_scan``
+    (conditions per ray, 0 for none) also measures every learner along rays
+    from the centre of the training family to the edge of ``ood_far``
+    (:mod:`pinndd.shift`).
     """
 
     conditions_per_split: int = 8
@@ -42,6 +45,7 @@ class EvaluationConfig:
     save_fields: bool = True
     transfer_width: int = 0
     transfer_depth: int = 0
+    shift_scan: int = 0
 
 
 @dataclass(frozen=True)
@@ -238,6 +242,8 @@ def parse_config(raw: dict) -> ExperimentConfig:
     constants = _problems(problems, raw.get("problem", {}))
     learner = _learner(raw.get("learner", {}))
     evaluation = _section(EvaluationConfig, raw.get("evaluation", {}), "evaluation")
+    if evaluation.shift_scan == 1 or evaluation.shift_scan < 0:
+        raise ConfigError(f"evaluation.shift_scan must be 0 (none) or at least 2 conditions per ray, got {evaluation.shift_scan}")
     if evaluation.conditions_per_split < 1 or evaluation.replicates < 1:
         raise ConfigError("evaluation.conditions_per_split and evaluation.replicates must be at least 1")
     if bool(evaluation.transfer_width) != bool(evaluation.transfer_depth):

@@ -146,6 +146,8 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
                 "stop_reason": result.stop_reason[int(row["model"])],
             }
         )
+    if config.evaluation.shift_scan:
+        _scan_group(config, problem, group, result, init_seeds, evaluator, arch, out)
     if config.evaluation.save_fields:
         for m, seed_value in enumerate(init_seeds):
             spec, budget, seed, _, _ = group[m // reps]
@@ -153,6 +155,23 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
             stem = f"{results.cell_stem(problem.name, spec.label, budget, seed)}__e{seed_value}__{label}"
             write_netcdf(fields_dataset(evaluation, u_pred[m], attrs), results.fields_path(out, stem))
     return rows
+
+
+def _scan_group(config, problem, group, result, init_seeds, evaluator, arch, out: Path) -> None:
+    """Every learner of a group measured along the shift scan; one netCDF per group."""
+    from ..shift import shift_dataset, shift_scan
+
+    label, width, depth = arch
+    scan, shift = shift_scan(problem, config.evaluation.shift_scan, seed=config.evaluation.condition_seed)
+    metrics, _ = evaluator.measure(result.params, scan, result.diverged)
+    reps = config.evaluation.replicates
+    models = [
+        {"distiller": group[m // reps][0].label, "budget": group[m // reps][1], "seed": group[m // reps][2],
+         "eval_seed": seed_value, "arch": f"{label}:{width}x{depth}"}
+        for m, seed_value in enumerate(init_seeds)
+    ]
+    ds = shift_dataset(metrics, scan, shift, models, metric_names(problem))
+    write_netcdf(ds, results.shift_path(out, problem.name, label, group[0][3].size))
 
 
 def _part_path(out: Path, name: str, arch, size: int) -> Path:

@@ -9,6 +9,7 @@ import xarray as xr
 
 from ..io import atomic_path
 from ._fields import plot_field, plot_points
+from ._shift import plot_error_vs_shift
 from ._summary import plot_error_by_split, plot_error_vs_budget
 
 __all__ = ["render_figures"]
@@ -35,7 +36,8 @@ def render_figures(out) -> list[Path]:
     (at the largest budget), ``fields_<problem>.png`` (reference, prediction and
     error for one out-of-distribution condition) and ``points_<problem>.png``
     (each distiller's set at the largest budget, in space-time and in
-    parameter space).
+    parameter space), and ``shift_<problem>.png`` (error versus shift, where
+    the run scanned it).
 
     Returns
     -------
@@ -69,7 +71,29 @@ def render_figures(out) -> list[Path]:
     written.append(_save(fig, out / "figures" / "error_by_split.png"))
     for problem in problems:
         written += _render_problem(out, summary[summary.problem == problem], problem)
+        written += _render_shift(out, problem)
     return written
+
+
+def _render_shift(out: Path, problem: str) -> list[Path]:
+    """``shift_<problem>.png``: error versus shift along each ray (main architecture, largest budget)."""
+    import matplotlib.pyplot as plt
+
+    paths = sorted((out / "shift").glob(f"{problem}__main__n*.nc"))
+    if not paths:
+        return []
+    scans = []
+    for path in paths:
+        with xr.open_dataset(path) as ds:
+            scans.append(ds.load())
+    scan = xr.concat(scans, dim="model")
+    directions = list(dict.fromkeys(scan.direction.values.tolist()))
+    fig, axes = plt.subplots(1, len(directions), figsize=(4.6 * len(directions), 3.6), squeeze=False)
+    for c, direction in enumerate(directions):
+        plot_error_vs_shift(scan, direction, ax=axes[0, c])
+    fig.tight_layout()
+    _legend(fig, axes[0, 0])
+    return [_save(fig, out / "figures" / f"shift_{problem}.png")]
 
 
 def _render_problem(out: Path, rows, problem: str) -> list[Path]:
