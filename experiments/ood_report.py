@@ -94,7 +94,7 @@ def main(folder: str, previous: str | None = None) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Markdown tables and target checks from an OOD-benchmark results folder.")
-    parser.add_argument("folder", help="results folder of experiments/ood_benchmark.toml")
+    parser.add_argument("folder", help="results folder of experiments/ood_benchmark.toml or ood_benchmark_before_recipe.toml")
     parser.add_argument("--previous", help="CSV with the rows of an earlier `task` run under the same protocol")
     args = parser.parse_args()
     main(args.folder, args.previous)
