@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from ..learner import PointBatch
-from ..learner._functional import adam_init, adam_step, flatten, unflatten
+from ..learner._functional import adam_init, adam_step, flatten, replace_model, staggered_ages, unflatten
 from ._base import register_distiller
 from ._classic import COMMON_OPTIONS, ClassicDistiller, learner_seeds, real_batch
 
@@ -136,7 +136,7 @@ class GradientMatching(ClassicDistiller):
         pool = pinn.init(learner_seeds(rng, n))
         pool = [tuple(t.detach() for t in layer) for layer in pool]
         # Learner k starts as if already k/n of the way to its first restart.
-        ages = np.array([(k * self.params["horizon"]) // n for k in range(n)])
+        ages = staggered_ages(n, self.params["horizon"])
         return {"pool": pool, "adam": adam_init(pool), "ages": ages}
 
     def outer_loss(self, pinn, points, full, state, rng):
@@ -158,8 +158,7 @@ class GradientMatching(ClassicDistiller):
             pool = [tuple(t.detach() for t in layer) for layer in pool]
         state["ages"] += p["inner_steps"]
         for k in np.flatnonzero(state["ages"] >= p["horizon"]):
-            fresh = pinn.init(learner_seeds(rng, 1))
-            pool = [tuple(torch.cat([t[:k], f.detach(), t[k + 1 :]]) for t, f in zip(layer, new)) for layer, new in zip(pool, fresh)]
+            pool = replace_model(pool, k, pinn.init(learner_seeds(rng, 1)))
             adam = adam.restart(int(k))
             state["ages"][k] = 0
         state["pool"], state["adam"] = pool, adam

@@ -26,7 +26,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..learner import Recipe, train
-from ..learner._functional import adam_init, unrolled_train
+from ..learner._functional import adam_init, replace_model, staggered_ages, unrolled_train
 from ._base import Distiller, get_distiller, register_distiller
 from ..seeds import TASK_TAG, stream
 from ._learnable import LearnablePoints, per_condition_loss, target_batch
@@ -137,7 +137,7 @@ class TaskDistiller(Distiller):
     def _start_pool(pinn, points, rng, p):
         """Learners with staggered ages 0, h/L, 2h/L, ... trained (without graph) on the initial set."""
         n = p["learners"]
-        ages = np.array([(k * p["horizon"]) // n for k in range(n)])
+        ages = staggered_ages(n, p["horizon"])
         params = pinn.init(rng.integers(0, 999_999, size=n).tolist())
         with torch.no_grad():
             batch = points.batch(n, pinn.dtype)
@@ -158,5 +158,4 @@ class TaskDistiller(Distiller):
     def _restart(pinn, pool, state, k, rng):
         """Replace learner ``k`` by a fresh random initialisation."""
         fresh = pinn.init([int(rng.integers(0, 999_999))])
-        pool = [tuple(torch.cat([t[:k], f, t[k + 1 :]]) for t, f in zip(layer, new)) for layer, new in zip(pool, fresh)]
-        return [tuple(t.detach() for t in layer) for layer in pool], state.restart(k)
+        return replace_model(pool, k, fresh), state.restart(k)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
-__all__ = ["AdamState", "adam_init", "adam_step", "unrolled_train", "flatten", "unflatten"]
+__all__ = ["AdamState", "adam_init", "adam_step", "replace_model", "staggered_ages", "unrolled_train", "flatten", "unflatten"]
 
 
 def flatten(params) -> list:
@@ -23,6 +24,20 @@ def unflatten(tensors) -> list:
     """Inverse of :func:`flatten`."""
     tensors = list(tensors)
     return list(zip(tensors[0::2], tensors[1::2]))
+
+
+def staggered_ages(n: int, horizon: int) -> np.ndarray:
+    """Starting ages ``0, h/n, 2h/n, ...`` of a pool of ``n`` learners restarted every ``horizon`` steps.
+
+    Staggered ages keep the pool's learners spread over their training
+    trajectory, so a point set is always judged by young and old learners.
+    """
+    return np.array([(k * horizon) // n for k in range(n)])
+
+
+def replace_model(pool, k: int, fresh) -> list:
+    """The stacked parameters ``pool`` with model ``k`` replaced by the single model ``fresh`` (detached)."""
+    return [tuple(torch.cat([t[:k], f.detach(), t[k + 1 :]]) for t, f in zip(layer, new)) for layer, new in zip(pool, fresh)]
 
 
 @dataclass(frozen=True)
