@@ -144,19 +144,17 @@ def _progress(args) -> bool:
 
 
 def _cmd_run(args) -> int:
-    from .experiment import load_config, parse_config, run_experiment
+    from .config import config_kind, load_config, parse
+    from .experiment import run_experiment
 
     raw, text = load_config(args.config)
     _check_output_folder(args.out, "--out")
-    kind = raw.get("experiment", {}).get("kind", "pde") if isinstance(raw.get("experiment"), dict) else "pde"
-    if kind == "tabular":
+    if config_kind(raw) == "tabular":
         from .tabular import run_tabular_experiment
 
         out = run_tabular_experiment(raw, Path(args.out), data_dir=args.data, progress=_progress(args), config_text=text)
     else:
-        if args.data is not None:
-            raise ConfigError("--data applies to tabular experiments only")
-        config = parse_config(raw)
+        config = parse(raw, data_dir=args.data)
         workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
         out = run_experiment(
             config, args.out, config_text=text, progress=_progress(args), workers=workers,
@@ -167,13 +165,13 @@ def _cmd_run(args) -> int:
 
 
 def _cmd_figures(args) -> int:
-    from .experiment import load_config
+    from .config import config_kind, load_config
 
     folder = Path(args.folder)
     if not summary_path(folder).exists():
         raise ConfigError(f"{folder} is not a results folder (no summary.csv)")
     raw, _ = load_config(config_path(folder))
-    if raw.get("experiment", {}).get("kind", "pde") == "tabular":
+    if config_kind(raw) == "tabular":
         from .tabular import render_tabular_figures
 
         paths = render_tabular_figures(folder)

@@ -17,12 +17,26 @@ def test_there_are_shipped_configs():
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
 def test_shipped_config_parses(path):
+    from pinndd.config import config_kind, parse
+
     raw, _ = load_config(path)
-    if raw.get("experiment", {}).get("kind", "pde") == "tabular":
-        parse_tabular_config(raw)
-    else:
-        config = parse_config(raw)
+    config = parse(raw)
+    if config_kind(raw) == "pde":
         assert config.problems and config.distillers
+
+
+def test_one_parser_for_every_kind_with_one_error_contract():
+    from pinndd.config import parse
+    from pinndd.errors import ConfigError
+
+    for raw, message in (
+        ({}, "missing [experiment] table"),
+        ({"experiment": {"kind": "images"}}, "experiment.kind must be one of 'pde', 'tabular', got 'images'"),
+        ({"experiment": {"kind": "pde", "name": "x"}}, "missing key experiment.problems"),
+        ({"experiment": {"kind": "tabular"}, "bogus": {}}, "bogus"),
+    ):
+        with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+            parse(raw)
 
 
 def test_every_development_variant_parses_and_never_evaluates_on_test():
