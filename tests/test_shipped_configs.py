@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from pinndd.experiment import load_config, parse_config
+from pinndd.experiment import load_config
 from pinndd.tabular import parse_tabular_config
 
 CONFIGS = sorted((Path(__file__).resolve().parents[1] / "experiments").glob("*.toml"))
