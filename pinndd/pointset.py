@@ -110,7 +110,7 @@ class PointSet:
             },
             coords={"column": columns},
             attrs={
-                **{k: _attr(v) for k, v in self.attrs.items()},
+                **{k: _attr(v) for k, v in self.attrs.items() if v is not None},  # netCDF has no None
                 "problem": self.problem,
                 "coords": " ".join(self.coords),
                 "params": " ".join(self.params),

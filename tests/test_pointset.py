@@ -132,3 +132,11 @@ def test_shape_validation(field, value, match):
     with pytest.raises(ValueError, match=match):
         PointSet(**{**good, field: value})
 
+
+
+def test_unset_options_in_attrs_do_not_stop_the_save(point_set, tmp_path):
+    """A distiller option left at None (e.g. width: the task's learner spec decides) is not written."""
+    tagged = point_set.with_attrs(width=None, depth=3)
+    tagged.save(tmp_path / "s.nc")
+    back = PointSet.load(tmp_path / "s.nc")
+    assert "width" not in back.attrs and back.attrs["depth"] == 3

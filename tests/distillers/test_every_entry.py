@@ -48,3 +48,14 @@ def test_distiller_on_entry(problem_name, name):
     region = task.target_region() if distiller.task_aware else task.training_region()
     assert np.all(region.bounds.contains(np.concatenate([ps.interior, ps.constraint])[:, d:]))
     assert np.isfinite(ps.constraint_target).all() and np.isfinite(ps.interior_weight).all()
+
+
+@pytest.mark.parametrize("name", ["gradient_matching", "distribution_matching", "kernel", "trajectory_matching", "task"])
+def test_sets_with_unset_learner_options_save_and_load(name, tmp_path):
+    """Width and depth left to the task's learner spec (None) must not stop the runner from saving the set."""
+    from pinndd.pointset import PointSet
+
+    options = {k: v for k, v in OPTIONS[name].items() if k not in ("width", "depth")}
+    ps = get_distiller(name, **options).distill(Task(get_problem("heat1d")), 24, seed=0)
+    ps.save(tmp_path / "set.nc")
+    assert PointSet.load(tmp_path / "set.nc").size == 24
