@@ -107,20 +107,24 @@ def _outside(problem, ds) -> np.ndarray:
     return ~problem.contains(np.stack([m.ravel() for m in mesh], axis=1)).reshape(mesh[0].shape)
 
 
+def _check_writable(path: Path, start: Path, option: str) -> None:
+    """The first existing folder from ``start`` upwards must be a writable folder."""
+    for folder in (start, *start.parents):
+        if folder.exists():
+            if not folder.is_dir():
+                raise ConfigError(f"{option} {path}: {folder} is a file, not a folder")
+            if not os.access(folder, os.W_OK):
+                raise ConfigError(f"{option} {path}: cannot write in {folder}")
+            return
+
+
 def _check_output_file(path: Path, option: str) -> None:
     """One-line errors for an output file that cannot be written, before any work."""
     if not str(path) or path.name in ("", ".", ".."):
         raise ConfigError(f"{option} must name a file, got {str(path)!r}")
     if path.is_dir():
         raise ConfigError(f"{option} {path} is a folder; name a file inside it")
-    parent = path.parent
-    for folder in (parent, *parent.parents):
-        if folder.exists():
-            if not folder.is_dir():
-                raise ConfigError(f"{option} {path}: {folder} is a file, not a folder")
-            if not os.access(folder, os.W_OK):
-                raise ConfigError(f"{option} {path}: cannot write in {folder}")
-            break
+    _check_writable(path, path.parent, option)
 
 
 def _check_output_folder(path: Path, option: str) -> None:
@@ -129,13 +133,7 @@ def _check_output_folder(path: Path, option: str) -> None:
         raise ConfigError(f"{option} must name a folder, got ''")
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{option} {path} is a file, not a folder")
-    for folder in (path, *path.parents):
-        if folder.exists():
-            if not folder.is_dir():
-                raise ConfigError(f"{option} {path}: {folder} is a file, not a folder")
-            if not os.access(folder, os.W_OK):
-                raise ConfigError(f"{option} {path}: cannot write in {folder}")
-            break
+    _check_writable(path, path, option)
 
 
 def _progress(args) -> bool:
