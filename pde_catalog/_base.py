@@ -145,12 +145,16 @@ class Problem(abc.ABC):
                 return cond
         raise ValueError(f"unknown condition {name!r} for {self.name}; allowed: {', '.join(c.name for c in self.conditions)}")
 
+    def block_measure(self, part: str) -> float:
+        """Measure of one part's condition points: the geometry's on the initial slice, else the part's times the time span."""
+        if part == INITIAL:
+            return self.geometry.measure
+        span = 1.0 if self.time is None else self.time[1] - self.time[0]
+        return self.geometry.part_measure(part) * span
+
     def condition_measure(self, cond: Condition) -> float:
         """Measure of the set a condition holds on (its share of the boundary budget)."""
-        span = 1.0 if self.time is None else self.time[1] - self.time[0]
-        if cond.on == INITIAL:
-            return self.geometry.measure
-        return sum(self.geometry.part_measure(p) for p in cond.parts) * span
+        return sum(self.block_measure(p) for p in cond.parts)
 
     def required_fields(self) -> tuple[str, ...]:
         """Every field the residual and the conditions read, outputs first."""

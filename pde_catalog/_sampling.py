@@ -70,13 +70,6 @@ def blocks(problem) -> list[tuple[int, str]]:
     return [(k, part) for k, cond in enumerate(problem.conditions) for part in cond.parts]
 
 
-def _block_measure(problem, k: int, part: str) -> float:
-    if part == INITIAL:
-        return problem.geometry.measure
-    span = 1.0 if problem.time is None else problem.time[1] - problem.time[0]
-    return problem.geometry.part_measure(part) * span
-
-
 def split_budget(problem, budget: int, boundary_fraction: float) -> tuple[int, list[int]]:
     """Numbers of interior points and of points per block (see :func:`blocks`).
 
@@ -102,7 +95,7 @@ def split_budget(problem, budget: int, boundary_fraction: float) -> tuple[int, l
     if not 0.0 < boundary_fraction < 1.0:
         raise ValueError(f"boundary_fraction must lie in (0, 1), got {boundary_fraction!r}")
     n_total = min(max(len(parts), round(boundary_fraction * budget)), budget - 1)
-    measure = np.array([_block_measure(problem, k, part) for k, part in parts])
+    measure = np.array([problem.block_measure(part) for _, part in parts])
     exact = n_total * measure / measure.sum()
     counts = np.floor(exact).astype(int)
     order = np.argsort(-(exact - counts), kind="stable")

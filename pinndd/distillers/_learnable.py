@@ -170,7 +170,7 @@ def target_batch(problem, region, n_conditions: int, n_interior: int, n_constrai
     from ..sampling import blocks
 
     parts = blocks(problem)
-    measure = np.array([problem.condition_measure(problem.conditions[k]) / len(problem.conditions[k].parts) if p == "initial" else problem.geometry.part_measure(p) for k, p in parts])
+    measure = np.array([problem.block_measure(part) for _, part in parts])
     d = len(problem.coords)
     sets = []
     for beta in region.sample(n_conditions, rng):
