@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import xarray as xr
 
-__all__ = ["PointSet", "make_point_set", "condition_targets"]
+__all__ = ["PointSet", "make_point_set", "condition_parts", "condition_normals", "condition_targets"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -215,25 +215,35 @@ def condition_targets(problem, constraint, condition) -> np.ndarray:
     return target.numpy() if is_numpy else target
 
 
-def condition_normals(problem, constraint: np.ndarray, condition: np.ndarray) -> np.ndarray:
-    """Outward unit normals at condition points, shape (n, D_space); zeros on the initial slice.
+def condition_parts(problem, constraint: np.ndarray, condition: np.ndarray) -> np.ndarray:
+    """The part each condition point lies on (``"initial"`` on the initial slice), shape (n,) of str.
 
-    A point of a condition on several parts takes the normal of the part
-    nearest to it (so points rounded off their part, e.g. to float32, still
-    get the right one).
+    A point of a condition on several parts takes the part nearest to it (so
+    points rounded off their part, e.g. to float32, still get the right one).
     """
     ds = len(problem.space)
-    normals = np.zeros((len(constraint), ds))
+    condition = np.asarray(condition)
+    parts = np.empty(len(constraint), dtype=object)
     for k, cond in enumerate(problem.conditions):
-        rows = np.flatnonzero(np.asarray(condition) == k)
+        rows = np.flatnonzero(condition == k)
         if cond.on == "initial" or not len(rows):
+            parts[rows] = cond.parts[0]
             continue
         space = np.asarray(constraint, dtype=float)[rows, :ds]
         distance = np.stack([np.linalg.norm(problem.geometry.project_to_part(p, space) - space, axis=1) for p in cond.parts])
-        nearest = np.argmin(distance, axis=0)
-        for j, part in enumerate(cond.parts):
-            on = nearest == j
-            normals[rows[on]] = problem.geometry.normal(part, space[on])
+        parts[rows] = np.asarray(cond.parts, dtype=object)[np.argmin(distance, axis=0)]
+    return parts
+
+
+def condition_normals(problem, constraint: np.ndarray, condition: np.ndarray) -> np.ndarray:
+    """Outward unit normals at condition points, shape (n, D_space); zeros on the initial slice."""
+    ds = len(problem.space)
+    space = np.asarray(constraint, dtype=float)[:, :ds]
+    parts = condition_parts(problem, constraint, condition)
+    normals = np.zeros((len(constraint), ds))
+    for part in set(parts.tolist()) - {"initial"}:
+        on = parts == part
+        normals[on] = problem.geometry.normal(part, space[on])
     return normals
 
 

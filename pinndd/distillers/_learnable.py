@@ -11,7 +11,7 @@ import torch
 
 from ..learner import PointBatch
 from ..learner._batch import functional
-from ..pointset import PointSet, condition_normals, condition_targets, make_point_set
+from ..pointset import PointSet, condition_normals, condition_parts, condition_targets, make_point_set
 from ..sampling import points_from_unit, unit_width
 
 __all__ = ["LearnablePoints", "per_condition_loss", "project_to_region", "target_batch"]
@@ -61,7 +61,7 @@ class LearnablePoints(torch.nn.Module):
         self.register_buffer("span", torch.tensor(upper, dtype=dtype) - torch.tensor(lower, dtype=dtype))
         self.raw_interior = torch.nn.Parameter(_logit((torch.tensor(init.interior, dtype=dtype) - self.lower) / self.span))
         self.raw_constraint = torch.nn.Parameter(_logit((torch.tensor(init.constraint, dtype=dtype) - self.lower) / self.span))
-        self.parts = _parts_of(problem, init.constraint, init.constraint_condition)
+        self.parts = condition_parts(problem, init.constraint, init.constraint_condition)
         self.raw_w_interior = torch.nn.Parameter(torch.full((len(init.interior),), 0.5413, dtype=dtype), requires_grad=learn_weights)
         self.raw_w_constraint = torch.nn.Parameter(torch.full((len(init.constraint),), 0.5413, dtype=dtype), requires_grad=learn_weights)
 
@@ -113,21 +113,6 @@ class LearnablePoints(torch.nn.Module):
             self.problem, interior, constraint, self.init.constraint_condition,
             interior_weight=w_i / scale, constraint_weight=w_c / scale, attrs=attrs,
         )
-
-
-def _parts_of(problem, constraint: np.ndarray, condition: np.ndarray) -> np.ndarray:
-    """The part (or ``"initial"``) each condition point lies on: the nearest of its condition's parts."""
-    ds = len(problem.space)
-    parts = np.empty(len(constraint), dtype=object)
-    for k, cond in enumerate(problem.conditions):
-        rows = np.flatnonzero(condition == k)
-        if cond.on == "initial":
-            parts[rows] = "initial"
-            continue
-        space = constraint[rows, :ds]
-        distance = np.stack([np.linalg.norm(problem.geometry.project_to_part(p, space) - space, axis=1) for p in cond.parts])
-        parts[rows] = np.asarray(cond.parts, dtype=object)[np.argmin(distance, axis=0)]
-    return parts
 
 
 def _project_to_parts(problem, constraint: np.ndarray, parts) -> np.ndarray:
