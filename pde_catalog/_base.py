@@ -172,6 +172,14 @@ class Problem(abc.ABC):
             inside &= (t >= self.time[0] - 1e-12) & (t <= self.time[1] + 1e-12)
         return inside
 
+    def grid_inside(self, grid: dict) -> np.ndarray:
+        """Boolean mask, of the grid's shape, of the points of a tensor grid inside the domain.
+
+        ``grid`` maps every coordinate to its 1-D values.
+        """
+        mesh = np.meshgrid(*[np.asarray(grid[c]) for c in self.coords], indexing="ij")
+        return self.contains(np.stack([m.ravel() for m in mesh], axis=1)).reshape(mesh[0].shape)
+
     def check_definition(self) -> None:
         """Raise ``ValueError`` naming the first inconsistency of the declaration.
 

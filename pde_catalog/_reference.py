@@ -48,7 +48,7 @@ def reference_dataset(problem, beta: np.ndarray, grid=None) -> xr.Dataset:
     axes = [full[c] for c in problem.coords]
     mesh = np.meshgrid(*axes, indexing="ij")
     points = np.stack([m.ravel() for m in mesh], axis=1)
-    inside = problem.contains(points)
+    inside = problem.contains(points)  # the points are needed anyway: no second mesh
     values = np.full((len(points), len(problem.outputs)), np.nan)
     values[inside] = problem.solution_matrix(points[inside], beta)
     params = dict(zip(problem.family.names, map(float, beta)))

@@ -323,8 +323,7 @@ def check_reference_dataset(problem, rng) -> CheckResult:
     sets = [ds] + [problem.reference(beta, grid=coarse) for _, beta in _split_params(problem, rng, 1)]
     n_bad = 0
     for field in sets:
-        mesh = np.meshgrid(*[field[c].values for c in problem.coords], indexing="ij")
-        inside = problem.contains(np.stack([m.ravel() for m in mesh], axis=1)).reshape(mesh[0].shape)
+        inside = problem.grid_inside({c: field[c].values for c in problem.coords})
         n_bad += sum(int(np.sum(~np.isfinite(field[o].values[inside]))) for o in problem.outputs)
     detail = f"{n_bad} non-finite values inside the domain (default grid {dict(ds.sizes)} and one member per split; tol 0)"
     return CheckResult("reference_dataset", n_bad == 0, detail)

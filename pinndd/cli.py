@@ -91,7 +91,8 @@ def _cmd_reference(args) -> int:
             ds = problem.reference(params, grid)
     except ValueError as err:
         raise ConfigError(str(err)) from None
-    bad = [v for v in ds.data_vars if not np.all(np.isfinite(ds[v].values) | np.isnan(ds[v].values) & _outside(problem, ds))]
+    outside = ~problem.grid_inside({c: ds[c].values for c in problem.coords})
+    bad = [v for v in ds.data_vars if not np.all(np.isfinite(ds[v].values) | np.isnan(ds[v].values) & outside)]
     if bad:
         far = problem.family.far
         ranges = ", ".join(f"{n} in [{lo:g}, {hi:g}]" for n, lo, hi in zip(problem.family.names, far.lower, far.upper))
@@ -99,12 +100,6 @@ def _cmd_reference(args) -> int:
     write_netcdf(ds, args.output)
     print(f"wrote {args.output}: {', '.join(ds.data_vars)} {dict(ds.sizes)} ({ds.attrs['parameters']})")
     return 0
-
-
-def _outside(problem, ds) -> np.ndarray:
-    """Boolean grid of the points of ``ds`` outside the problem's domain."""
-    mesh = np.meshgrid(*[ds[c].values for c in problem.coords], indexing="ij")
-    return ~problem.contains(np.stack([m.ravel() for m in mesh], axis=1)).reshape(mesh[0].shape)
 
 
 def _check_writable(path: Path, start: Path, option: str) -> None:

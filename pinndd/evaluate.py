@@ -82,7 +82,7 @@ class EvaluationSet:
 
     def inside(self) -> np.ndarray:
         """Boolean mask of the grid points inside the domain, in :meth:`grid_points` order."""
-        return self.problem.contains(self.grid_points())
+        return self.problem.grid_inside(self.grid).ravel()
 
 
 def _condition_points(problem, beta: np.ndarray, seed: int) -> tuple:
