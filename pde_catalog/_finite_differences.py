@@ -8,7 +8,7 @@ import numpy as np
 
 from ._base import parse_field
 
-__all__ = ["fd_field", "inward_derivative"]
+__all__ = ["fd_field", "interval_lengths", "inward_derivative"]
 
 # Fourth-order central stencils (offsets -3..3) of the derivatives of order 0..4.
 _STENCILS = {
@@ -23,7 +23,8 @@ _ONE_SIDED = np.array([-25, 48, -36, 16, -3], dtype=float) / 12  # f'(0) from f(
 
 
 
-def _span(problem) -> np.ndarray:
+def interval_lengths(problem) -> np.ndarray:
+    """Length of each independent variable's bounding interval, shape (len(coords),)."""
     return np.array([hi - lo for lo, hi in problem.domain], dtype=float)
 
 
@@ -49,7 +50,7 @@ def fd_field(problem, points, beta, name, step, high_steps) -> np.ndarray:
     output, wrt = parse_field(name, problem.outputs, problem.coords)
     o = problem.outputs.index(output)
     counts = {problem.coords.index(c): wrt.count(c) for c in set(wrt)}
-    span = _span(problem)
+    span = interval_lengths(problem)
     axes = [(j, k, (step if k <= 2 else high_steps[k]) * span[j]) for j, k in counts.items()]
     total = np.zeros(len(points))
     for offsets in itertools.product(range(-3, 4), repeat=len(axes)):
@@ -69,7 +70,7 @@ def inward_derivative(problem, beta, points, j: int, output: int) -> np.ndarray:
     The step (1e-3 of the interval) goes into the domain: forward where four
     steps ahead are inside, backward otherwise.
     """
-    h = 1e-3 * _span(problem)[j]
+    h = 1e-3 * interval_lengths(problem)[j]
     probe = points.copy()
     probe[:, j] += 4 * h
     sign = np.where(problem.contains(probe), 1.0, -1.0)

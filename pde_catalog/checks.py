@@ -55,7 +55,7 @@ import numpy as np
 from ._base import Problem, parse_field
 from ._conditions import INITIAL
 from ._family import SPLITS
-from ._finite_differences import fd_field, inward_derivative
+from ._finite_differences import fd_field, interval_lengths, inward_derivative
 from ._sampling import SEQUENCES, blocks, points_from_unit, sample_point_arrays, unit_width
 
 __all__ = ["CHECK_NAMES", "CheckResult", "format_report", "run_checks"]
@@ -110,10 +110,6 @@ def _torch_columns(problem, points: np.ndarray, beta: np.ndarray):
     return x, b
 
 
-def _span(problem) -> np.ndarray:
-    return np.array([hi - lo for lo, hi in problem.domain], dtype=float)
-
-
 # -------------------------------------------------------------- definition
 def check_definition(problem, rng) -> CheckResult:
     """The declaration is consistent (see :meth:`Problem.check_definition`)."""
@@ -141,39 +137,39 @@ def _residual_and_scale(problem, fields: dict, x: dict, beta: dict):
     return np.stack(rs, axis=1), np.stack(scales, axis=1)
 
 
+def _clear_of_boundary(problem, points: np.ndarray, margin: float) -> np.ndarray:
+    """Mask of the points that stay in the domain when moved by ``margin`` of each interval, either way, along each variable."""
+    span = interval_lengths(problem)
+    ok = np.ones(len(points), dtype=bool)
+    for j in range(len(span)):
+        for sign in (-1, 1):
+            shifted = points.copy()
+            shifted[:, j] += sign * margin * span[j]
+            ok &= problem.contains(shifted)
+    return ok
+
+
 def _interior_points(problem, rng, n: int, margin: float) -> np.ndarray:
     """Random points whose neighbourhood of relative size ``margin`` lies in the domain."""
     lo = np.array([a for a, _ in problem.domain])
-    span = _span(problem)
+    span = interval_lengths(problem)
     found = np.zeros((0, len(lo)))
     while len(found) < n:
         pts = lo + rng.random((8 * n, len(lo))) * span
-        ok = np.ones(len(pts), dtype=bool)
-        for j in range(len(lo)):
-            for sign in (-1, 1):
-                shifted = pts.copy()
-                shifted[:, j] += sign * margin * span[j]
-                ok &= problem.contains(shifted)
-        found = np.concatenate([found, pts[ok]])
+        found = np.concatenate([found, pts[_clear_of_boundary(problem, pts, margin)]])
     return found[:n]
 
 
 def _steep_points(problem, beta, rng, n_lines: int, grid: int = 1024) -> np.ndarray:
     """Both ends of the steepest grid cell, and the point before it, on random coordinate lines inside the domain."""
     found = []
-    span = _span(problem)
+    span = interval_lengths(problem)
     for base in _interior_points(problem, rng, n_lines, FD_MARGIN):
         j = rng.integers(len(base))
         line = np.repeat(base[None, :], grid, axis=0)
         lo, hi = problem.domain[j]
         line[:, j] = np.linspace(lo + FD_MARGIN * span[j], hi - FD_MARGIN * span[j], grid)
-        inside = problem.contains(line)
-        for k in range(len(span)):
-            for sign in (-1, 1):
-                shifted = line.copy()
-                shifted[:, k] += sign * FD_MARGIN * span[k]
-                inside &= problem.contains(shifted)
-        line = line[inside]
+        line = line[problem.contains(line) & _clear_of_boundary(problem, line, FD_MARGIN)]
         if len(line) < 3:
             continue
         slope = np.abs(np.diff(problem.solution_matrix(line, beta), axis=0)).sum(1)
