@@ -24,13 +24,13 @@ import torch
 from pde_catalog import get_problem
 from pinndd.distillers import distiller_names, get_distiller
 from pinndd.learner import ConditionalPINN, PointBatch, Recipe, train
-from pinndd.task import Task
+from pinndd.task import PdeTask
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _full_training_seconds(problem, n_full: int, steps: int) -> float:
-    task = Task(problem)
+    task = PdeTask(problem)
     full = get_distiller("full", n=n_full).distill(task, n_full, seed=0)
     pinn = ConditionalPINN(problem, 32, 3)
     batch = PointBatch.from_point_sets([full], pinn.problem, dtype=pinn.dtype, device="cpu")
@@ -41,7 +41,7 @@ def _full_training_seconds(problem, n_full: int, steps: int) -> float:
 
 def _distill_child(name, problem_name, budget, queue):
     torch.set_num_threads(1)
-    task = Task(get_problem(problem_name))
+    task = PdeTask(get_problem(problem_name))
     start = time.perf_counter()
     get_distiller(name).distill(task, budget, seed=0)
     seconds = time.perf_counter() - start

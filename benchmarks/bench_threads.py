@@ -20,12 +20,12 @@ import torch
 from pde_catalog import get_problem
 from pinndd.distillers import get_distiller
 from pinndd.learner import ConditionalPINN, PointBatch, Recipe, train
-from pinndd.task import Task
+from pinndd.task import PdeTask
 
 
 def main(rounds: int = 3) -> float:
     problem = get_problem("heat1d")
-    sets = [get_distiller("uniform").distill(Task(problem), 512, seed=s) for s in range(4)]
+    sets = [get_distiller("uniform").distill(PdeTask(problem), 512, seed=s) for s in range(4)]
     pinn = ConditionalPINN(problem, 32, 3)
     batch = PointBatch.from_point_sets(sets, problem, dtype=pinn.dtype, device=pinn.device)
     before = torch.get_num_threads()

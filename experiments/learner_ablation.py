@@ -31,7 +31,7 @@ from pinndd.evaluate import EvaluationSet, Evaluator
 from pinndd.io import write_text
 from pinndd.learner import ConditionalPINN, Recipe
 from pinndd.risk import parse_risk
-from pinndd.task import Task
+from pinndd.task import PdeTask
 from pde_catalog import get_problem
 
 BASE = Recipe(lbfgs_iters=5000, balance="none")  # Adam 3000, exponential decay to 0.1, then L-BFGS
@@ -67,7 +67,7 @@ def run_one(problem_name: str, variant: str, seed: int, n: int, out: Path) -> di
     if path.exists():
         return json.loads(path.read_text())
     problem = get_problem(problem_name)
-    task = Task(problem, "train", ("train",), (), risk=parse_risk("mean"))
+    task = PdeTask(problem, "train", ("train",), (), risk=parse_risk("mean"))
     points = get_distiller("full", n=n).distill(task, n, seed=seed)
     evaluation = EvaluationSet.draw(problem, ["train"], 8, seed=20240901)
     width, depth = SIZE.get(variant, (32, 3))

@@ -1,7 +1,7 @@
 """pinndd: task-specific dataset distillation for PINNs and tabular merging.
 
 The nouns of the formal model (Kungurtsev et al., arXiv 2409.01410):
-:class:`Task` (problem, training family, target family, loss, risk, learner spec),
+:class:`Task` (the protocol ``(D, A, T = (Q, l, rho))`` of both kinds), :class:`PdeTask`,
 :class:`RiskMeasure`, :class:`PointSet`, the learner
 (:mod:`pinndd.learner`), distillers (:func:`get_distiller`) and the evaluator
 (:mod:`pinndd.evaluate`). PDE problems live in the sibling package
@@ -14,7 +14,7 @@ from .distillers import Distiller, distiller_names, get_distiller
 from .errors import ConfigError, DataError, DivergenceError, PinnddError
 from .pointset import PointSet, make_point_set
 from .risk import RiskMeasure, cvar, parse_risk
-from .task import Task
+from .task import PdeTask, Task, TaskAwarenessError
 
 try:
     __version__ = version("pinndd")
@@ -26,10 +26,12 @@ __all__ = [
     "DataError",
     "Distiller",
     "DivergenceError",
+    "PdeTask",
     "PinnddError",
     "PointSet",
     "RiskMeasure",
     "Task",
+    "TaskAwarenessError",
     "cvar",
     "distiller_names",
     "get_distiller",

@@ -15,7 +15,7 @@ from pinndd.distillers import get_distiller
 from pinndd.learner import ConditionalPINN
 from pinndd.pointset import make_point_set
 from pinndd.sampling import sample_point_arrays
-from pinndd.task import Task
+from pinndd.task import PdeTask
 
 adapter = pytest.importorskip("pinndd.deepxde_adapter")
 pytest.importorskip("deepxde")
@@ -147,7 +147,7 @@ def test_short_training_reduces_the_loss(heat, heat_points):
 
 def test_robin_condition_becomes_an_operator_condition_that_the_exact_solution_meets():
     problem = get_problem("poisson_disk")
-    ps = get_distiller("uniform").distill(Task(problem), 64, seed=0)
+    ps = get_distiller("uniform").distill(PdeTask(problem), 64, seed=0)
     data = adapter.to_deepxde_data(problem, ps)
     dde = adapter.import_deepxde()
     (bc,) = data.bcs
@@ -163,7 +163,7 @@ def test_robin_condition_becomes_an_operator_condition_that_the_exact_solution_m
 
 def test_periodic_condition_is_refused_with_a_clear_error():
     problem = get_problem("convection1d")
-    ps = get_distiller("uniform").distill(Task(problem), 32, seed=0)
+    ps = get_distiller("uniform").distill(PdeTask(problem), 32, seed=0)
     with pytest.raises(ValueError, match="periodic"):
         adapter.to_deepxde_data(problem, ps)
 

@@ -28,6 +28,7 @@ last stretch of training is skipped: a distill costs
 from __future__ import annotations
 
 import abc
+from dataclasses import dataclass
 import warnings
 
 import numpy as np
@@ -39,9 +40,11 @@ from ..learner import PointBatch, Recipe, train
 from ..pointset import make_point_set
 from ..sampling import points_from_unit, sample_point_arrays, split_budget, unit_width
 from ..seeds import ADAPTIVE_TAG, LEARNER_SEED_LIMIT
-from ._base import Distiller
+from ..options import Options, option
+from . import _options
+from ._base import PdeDistiller
 
-__all__ = ["AdaptiveSampler", "LEARNER_SEED_LIMIT", "additions", "check_pool", "residual_density"]
+__all__ = ["AdaptiveOptions", "AdaptiveSampler", "PoolOptions", "LEARNER_SEED_LIMIT", "additions", "check_pool", "residual_density"]
 
 _CHUNK = 16384  # rows per residual evaluation, to bound memory on large pools
 
@@ -71,55 +74,29 @@ def residual_density(abs_residual: np.ndarray, k: float, c: float) -> np.ndarray
     return density / density.sum()
 
 
-class AdaptiveSampler(Distiller):
-    """Base of the residual-adaptive samplers (see the module docstring for the loop).
+@dataclass(frozen=True)
+class AdaptiveOptions(Options):
+    family: str = _options.family("Condition family that new points and candidates are drawn over: the "
+                                  "training family, or the target family Q (the task-aware version).")
+    boundary_fraction: float = _options.boundary_fraction()
+    width: int | None = _options.width()
+    depth: int | None = _options.depth()
+    rounds: int = option(8, "Number of interior updates.", low=1)
+    steps: int = option(250, "Adam steps between updates.", low=0)
+    initial_steps: int = option(1000, "Adam steps before the first update.", low=0)
+    lr: float = option(1e-3, "Adam learning rate (the published codes' value).", low=1e-12, high=10.0)
+    dtype: str | None = _options.dtype()
 
-    Options
-    -------
-    family : {"train", "target"}
-        Condition family that new points and candidates are drawn over (default
-        ``"train"``; ``"target"`` is the task-aware version).
-    boundary_fraction : float
-        Share of the budget on the conditions (default 0.25).
-    width, depth : int
-        Hidden width and layers of the distiller's learner (default: the task's learner spec).
-    rounds : int
-        Number of interior updates (default 8).
-    steps : int
-        Adam steps between updates (default 250).
-    initial_steps : int
-        Adam steps before the first update (default 1000).
-    pool : int
-        Candidate points drawn per update (default 8192); samplers that score
-        their own points only (R3) have no pool.
-    lr : float
-        Adam learning rate (default 1e-3, the published codes' value).
-    dtype : {"float32", "float64"}
-        Learner precision (default: the task's learner spec).
-    """
 
-    options = {
-        "family": "train",
-        "boundary_fraction": 0.25,
-        "width": None,
-        "depth": None,
-        "rounds": 8,
-        "steps": 250,
-        "initial_steps": 1000,
-        "pool": 8192,
-        "lr": 1e-3,
-        "dtype": None,
-    }
+@dataclass(frozen=True)
+class PoolOptions(AdaptiveOptions):
+    pool: int = option(8192, "Candidate points drawn per update.", low=1)
 
-    def validate(self):
-        self._choice("family", ("train", "target"))
-        self._choice("dtype", ("float32", "float64"), optional=True)
-        self._number("boundary_fraction", 0.01, 0.99)
-        for key, low in (("width", 1), ("depth", 1), ("rounds", 1), ("steps", 0), ("initial_steps", 0)):
-            self._number(key, low, None, integer=True, optional=key in ("width", "depth"))
-        if "pool" in self.params:
-            self._number("pool", 1, None, integer=True)
-        self._number("lr", 1e-12, 10.0)
+
+class AdaptiveSampler(PdeDistiller):
+    """Base of the residual-adaptive samplers (see the module docstring for the loop)."""
+
+    Options = PoolOptions
 
     @property
     def task_aware(self) -> bool:

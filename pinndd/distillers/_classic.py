@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import abc
 import dataclasses
+from dataclasses import dataclass
 import math
 import warnings
 from typing import ClassVar
@@ -29,27 +30,36 @@ from tqdm.auto import tqdm
 
 from ..learner import PointBatch
 from ..pointset import PointSet
-from ..sampling import SEQUENCES
 from ..seeds import FULL_DATA_TAG, LEARNER_SEED_LIMIT
-from ._base import Distiller, get_distiller
+from ..options import Options, option
+from . import _options
+from ._base import PdeDistiller, get_distiller
 from ._learnable import LearnablePoints
 
-__all__ = ["ClassicDistiller", "COMMON_OPTIONS", "full_data", "real_batch", "learner_seeds"]
+__all__ = ["ClassicDistiller", "ClassicOptions", "MatchingOptions", "full_data", "real_batch", "learner_seeds"]
 
 #: Options every classic distiller takes, with their defaults (a subclass may change the defaults).
-COMMON_OPTIONS = {
-    "n_full": 4096,
-    "real_batch": 1024,
-    "init": "uniform",
-    "outer_steps": 100,
-    "outer_lr": 0.01,
-    "width": None,
-    "depth": None,
-    "learners": 2,
-    "dtype": None,
-    "learn_weights": False,
-    "boundary_fraction": 0.25,
-}
+@dataclass(frozen=True)
+class ClassicOptions(Options):
+    """The options every classic objective has."""
+
+    n_full: int = option(4096, "Size of the full data D.", low=8)
+    init: str = _options.init("uniform")
+    outer_steps: int = option(100, "Updates of S.", low=1)
+    outer_lr: float = option(0.01, "Adam learning rate of the raw (logit) coordinates and weights.", low=1e-8, high=10.0)
+    width: int | None = _options.width()
+    depth: int | None = _options.depth()
+    learners: int = option(2, "Learners (or random networks, or kernels) per outer step.", low=1)
+    dtype: str | None = _options.dtype()
+    learn_weights: bool = _options.learn_weights(False, "Optimise per-point weights too (the papers learn only the samples).")
+    boundary_fraction: float = _options.boundary_fraction()
+
+
+@dataclass(frozen=True)
+class MatchingOptions(ClassicOptions):
+    """The classic options plus a batch of D per outer step."""
+
+    real_batch: int = option(1024, "Points of D per outer step.", low=1)
 
 
 def full_data(task, n_full: int, seed: int, boundary_fraction: float = 0.25) -> PointSet:
@@ -57,7 +67,7 @@ def full_data(task, n_full: int, seed: int, boundary_fraction: float = 0.25) -> 
 
     Parameters
     ----------
-    task : pinndd.Task
+    task : pinndd.PdeTask
     n_full : int
         Number of points (interior plus conditions).
     seed : int
@@ -104,26 +114,15 @@ def learner_seeds(rng: np.random.Generator, n: int) -> list[int]:
     return rng.integers(0, LEARNER_SEED_LIMIT, size=n).tolist()
 
 
-class ClassicDistiller(Distiller):
+class ClassicDistiller(PdeDistiller):
     """Base of the classic objectives: optimise ``S`` to resemble ``D`` under a method's criterion.
 
-    Subclasses set ``options`` (:data:`COMMON_OPTIONS` plus their own), a
+    Subclasses set ``Options`` (:class:`MatchingOptions` or :class:`ClassicOptions` plus their own), a
     ``stream`` tag for their random numbers, and implement :meth:`prepare` and
     :meth:`outer_loss`; :meth:`after_step` is an optional hook.
     """
 
     stream: ClassVar[int]
-
-    def validate(self):
-        self._choice("init", SEQUENCES)
-        self._number("n_full", 8, None, integer=True)
-        for key in ("real_batch", "outer_steps", "width", "depth", "learners"):
-            if key in self.options:
-                self._number(key, 1, None, integer=True, optional=key in ("width", "depth"))
-        self._number("outer_lr", 1e-8, 10.0)
-        self._choice("dtype", ("float32", "float64"), optional=True)
-        self._choice("learn_weights", (True, False))
-        self._number("boundary_fraction", 0.01, 0.99)
 
     def start(self, task, budget: int, seed: int):
         """The pieces of a run: ``(pinn, points, full, rng)`` (see :meth:`distill`)."""

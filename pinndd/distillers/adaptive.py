@@ -38,7 +38,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._adaptive_core import AdaptiveSampler, additions, check_pool, residual_density
+from dataclasses import dataclass
+
+from ..options import option
+from ._adaptive_core import AdaptiveOptions, AdaptiveSampler, PoolOptions, additions, check_pool, residual_density
 from ._base import register_distiller
 
 __all__ = ["RARG", "RAD", "RARD", "R3"]
@@ -47,11 +50,9 @@ __all__ = ["RARG", "RAD", "RARD", "R3"]
 class _Growing(AdaptiveSampler):
     """Start from ``initial_fraction`` of the interior and add the rest over the rounds."""
 
-    options = {**AdaptiveSampler.options, "initial_fraction": 0.5}
-
-    def validate(self):
-        super().validate()
-        self._number("initial_fraction", 0.01, 0.99)
+    @dataclass(frozen=True)
+    class Options(PoolOptions):
+        initial_fraction: float = option(0.5, "Share of the interior present before the first update.", low=0.01, high=0.99)
 
     def initial_size(self, n_interior):
         return min(n_interior, max(1, round(self.params["initial_fraction"] * n_interior)))
@@ -76,9 +77,6 @@ class _Growing(AdaptiveSampler):
 @register_distiller
 class RARG(_Growing):
     """Greedy residual-based adaptive refinement: add the pool points of largest |residual|.
-
-    Options: those of :class:`AdaptiveSampler`, plus ``initial_fraction``
-    (share of the interior drawn uniformly before the first round, default 0.5).
     """
 
     name = "rar_g"
@@ -91,18 +89,14 @@ class RARG(_Growing):
 class RARD(_Growing):
     """Residual-based adaptive refinement with distribution: add pool points drawn from p(x).
 
-    Options: those of :class:`AdaptiveSampler`, plus ``initial_fraction``
-    (default 0.5), ``k`` (default 2) and ``c`` (default 0) of the density
-    ``p ∝ |r|^k / mean |r|^k + c`` (Wu et al. 2023's recommended RAR-D values).
+    The density is ``p ∝ |r|^k / mean |r|^k + c``.
     """
 
     name = "rar_d"
-    options = {**_Growing.options, "k": 2.0, "c": 0.0}
-
-    def validate(self):
-        super().validate()
-        self._number("k", 0.0, 10.0)
-        self._number("c", 0.0, 1e6)
+    @dataclass(frozen=True)
+    class Options(_Growing.Options):
+        k: float = option(2.0, "Exponent k of the density (Wu et al. 2023's RAR-D value).", low=0.0, high=10.0)
+        c: float = option(0.0, "Offset c of the density (Wu et al. 2023's RAR-D value).", low=0.0, high=1e6)
 
     def choose(self, abs_residual, n, rng):
         p = residual_density(abs_residual, self.params["k"], self.params["c"])
@@ -113,18 +107,15 @@ class RARD(_Growing):
 class RAD(AdaptiveSampler):
     """Residual-based adaptive distribution: redraw the whole interior from p(x) every round.
 
-    Options: those of :class:`AdaptiveSampler`, plus ``k`` (default 1) and
-    ``c`` (default 1) of ``p ∝ |r|^k / mean |r|^k + c`` (Wu et al. 2023's
-    recommended default). The pool must hold at least the interior size.
+    The density is ``p ∝ |r|^k / mean |r|^k + c``. The pool must hold at
+    least the interior size.
     """
 
     name = "rad"
-    options = {**AdaptiveSampler.options, "k": 1.0, "c": 1.0}
-
-    def validate(self):
-        super().validate()
-        self._number("k", 0.0, 10.0)
-        self._number("c", 0.0, 1e6)
+    @dataclass(frozen=True)
+    class Options(PoolOptions):
+        k: float = option(1.0, "Exponent k of the density (Wu et al. 2023's recommended default).", low=0.0, high=10.0)
+        c: float = option(1.0, "Offset c of the density (Wu et al. 2023's recommended default).", low=0.0, high=1e6)
 
     def check_budget(self, n_interior):
         check_pool(self, n_interior)
@@ -139,12 +130,11 @@ class RAD(AdaptiveSampler):
 class R3(AdaptiveSampler):
     """Retain-resample-release: keep points above the mean |residual|, redraw the rest uniformly.
 
-    Options: those of :class:`AdaptiveSampler` except ``pool`` (R3 scores its
-    own points).
+    R3 scores its own points, so it has no ``pool``.
     """
 
     name = "r3"
-    options = {key: value for key, value in AdaptiveSampler.options.items() if key != "pool"}
+    Options = AdaptiveOptions
 
     def update(self, interior, n_interior, round_index, ctx):
         r = ctx.abs_residual(interior)

@@ -18,13 +18,16 @@ the shared options).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 
 from ..learner import PointBatch
 from ..learner._functional import adam_init, adam_step, flatten, replace_model, staggered_ages, unflatten
+from ..options import option
 from ._base import register_distiller
-from ._classic import COMMON_OPTIONS, ClassicDistiller, learner_seeds, real_batch
+from ._classic import ClassicDistiller, MatchingOptions, learner_seeds, real_batch
 
 __all__ = [
     "GradientMatching", "DistributionMatching",
@@ -91,45 +94,17 @@ class GradientMatching(ClassicDistiller):
     gradient on ``S`` (differentiated w.r.t. ``S`` with ``create_graph``) and
     the gradient on ``D``.
 
-    Options
-    -------
-    n_full : int
-        Size of the full data ``D`` (default 4096).
-    real_batch : int
-        Points of ``D`` per outer step (default 1024).
-    init : str
-        Static sampler over the training family giving the start set (default ``"uniform"``).
-    outer_steps : int
-        Updates of ``S`` (default 150).
-    outer_lr : float
-        Adam learning rate of the raw (logit) coordinates and weights (default 0.01).
-    width, depth : int
-        Learner architecture (default: the task's learner spec, i.e. the run's [learner]).
-    learners : int
-        Learners in the pool (default 2).
-    inner_steps : int
-        Adam steps of the pool on ``S`` between outer steps (default 5).
-    inner_lr : float
-        Learner Adam learning rate (default 1e-3).
-    horizon : int
-        Learner steps before a restart from a new initialisation (default 500).
-    dtype : {"float32", "float64"}
-        Learner precision (default: the task's learner spec).
-    learn_weights : bool
-        Optimise per-point weights too (default False: the paper learns only the samples).
-    boundary_fraction : float
-        Budget share on the conditions (default 0.25).
     """
 
     name = "gradient_matching"
     stream = 0x6A7C
-    options = {**COMMON_OPTIONS, "outer_steps": 150, "inner_steps": 5, "inner_lr": 1e-3, "horizon": 500}
 
-    def validate(self):
-        super().validate()
-        self._number("inner_steps", 0, None, integer=True)
-        self._number("horizon", 1, None, integer=True)
-        self._number("inner_lr", 1e-8, 10.0)
+    @dataclass(frozen=True)
+    class Options(MatchingOptions):
+        outer_steps: int = option(150, "Updates of S.", low=1)
+        inner_steps: int = option(5, "Adam steps of the pool on S between outer steps.", low=0)
+        inner_lr: float = option(1e-3, "Learner Adam learning rate.", low=1e-8, high=10.0)
+        horizon: int = option(500, "Learner steps before a restart from a new initialisation.", low=1)
 
     def prepare(self, pinn, points, full, rng):
         n = self.params["learners"]
@@ -262,39 +237,18 @@ class DistributionMatching(ClassicDistiller):
     the RMS target of ``D``) and minimises :func:`mean_embedding_distance`
     between ``S`` and ``real_batch`` points of ``D``.
 
-    Options
-    -------
-    n_full : int
-        Size of the full data ``D`` (default 4096).
-    real_batch : int
-        Points of ``D`` per outer step (default 2048).
-    init : str
-        Static sampler over the training family giving the start set (default ``"uniform"``).
-    outer_steps : int
-        Updates of ``S`` (default 300).
-    outer_lr : float
-        Adam learning rate of the raw (logit) coordinates and weights (default 0.02).
-    width, depth : int
-        Hidden sizes of the random networks (default: the task's learner spec).
-    learners : int
-        Random networks per outer step (default 8).
-    embed_gain : float
-        Scale of the random networks' weights (default 2.0; 1 is nearly linear on [-1, 1]).
-    dtype : {"float32", "float64"}
-        Precision (default: the task's learner spec).
-    learn_weights : bool
-        Optimise per-point weights too (default False: the paper learns only the samples).
-    boundary_fraction : float
-        Budget share on the conditions (default 0.25).
     """
 
     name = "distribution_matching"
     stream = 0xD15C
-    options = {**COMMON_OPTIONS, "real_batch": 2048, "outer_steps": 300, "outer_lr": 0.02, "learners": 8, "embed_gain": 2.0}
 
-    def validate(self):
-        super().validate()
-        self._number("embed_gain", 1e-3, 100.0)
+    @dataclass(frozen=True)
+    class Options(MatchingOptions):
+        real_batch: int = option(2048, "Points of D per outer step.", low=1)
+        outer_steps: int = option(300, "Updates of S.", low=1)
+        outer_lr: float = option(0.02, "Adam learning rate of the raw (logit) coordinates and weights.", low=1e-8, high=10.0)
+        learners: int = option(8, "Random networks per outer step; width and depth are their hidden sizes.", low=1)
+        embed_gain: float = option(2.0, "Scale of the random networks' weights (1 is nearly linear on [-1, 1]).", low=1e-3, high=100.0)
 
     def prepare(self, pinn, points, full, rng):
         return {"target_scale": float(np.sqrt(np.mean(full.constraint_target**2))) or 1.0}

@@ -28,12 +28,16 @@ set and the shared options.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import torch
 
 from ..learner import PointBatch
 from ..learner._functional import flatten
+from ..options import option
+from . import _options
 from ._base import register_distiller
-from ._classic import COMMON_OPTIONS, ClassicDistiller, learner_seeds, real_batch
+from ._classic import ClassicDistiller, MatchingOptions, learner_seeds, real_batch
 
 __all__ = ["KernelInducingPoints", "linearised_system", "krr_solution", "jacobian_rows"]
 
@@ -155,45 +159,22 @@ class KernelInducingPoints(ClassicDistiller):
     (:func:`krr_solution`) and adds ``|A_D delta_S - b_D|^2``, the linearised
     physics loss on ``D``; the mean over the initialisations is minimised.
 
-    Options
-    -------
-    n_full : int
-        Size of the full data ``D`` (default 4096).
-    real_batch : int
-        Points of ``D`` per outer step (default 512).
-    init : str
-        Static sampler over the training family giving the start set (default ``"uniform"``).
-    outer_steps : int
-        Updates of ``S`` (default 80).
-    outer_lr : float
-        Adam learning rate of the raw (logit) coordinates and weights (default 0.01).
-    width, depth : int
-        Network whose empirical NTK is the kernel (default: the task's learner spec).
-    learners : int
-        Random initialisations (kernels) per outer step (default 1).
-    ridge : float
-        Relative ridge ``lambda / mean(diag K_SS)`` (default 1e-6, KIP's
-        ``1e-6 * trace(K) / n``; larger values make the regressor underfit
-        even on all of ``D``).
-    dtype : {"float32", "float64"}
-        Precision (default float64: the ridge solve needs it).
-    learn_weights : bool
-        Optimise per-point weights, which scale the rows of the ridge problem
-        (default True: the analogue of KIP's learnable labels).
-    boundary_fraction : float
-        Budget share on the conditions (default 0.25).
     """
 
     name = "kernel"
     stream = 0x4B19
-    options = {
-        **COMMON_OPTIONS,
-        "real_batch": 512, "outer_steps": 80, "learners": 1, "ridge": 1e-6, "dtype": "float64", "learn_weights": True,
-    }
 
-    def validate(self):
-        super().validate()
-        self._number("ridge", 1e-12, 1e6)
+    @dataclass(frozen=True)
+    class Options(MatchingOptions):
+        real_batch: int = option(512, "Points of D per outer step.", low=1)
+        outer_steps: int = option(80, "Updates of S.", low=1)
+        learners: int = option(1, "Random initialisations (kernels) per outer step; width and depth set the "
+                               "network whose empirical NTK is the kernel.", low=1)
+        dtype: str | None = _options.dtype("float64", "Precision (float64: the ridge solve needs it).")
+        learn_weights: bool = _options.learn_weights(True, "Optimise per-point weights, which scale the rows of the "
+                                                     "ridge problem (the analogue of KIP's learnable labels).")
+        ridge: float = option(1e-6, "Relative ridge lambda / mean(diag K_SS) (KIP's 1e-6 trace(K) / n; larger "
+                              "values make the regressor underfit even on all of D).", low=1e-12, high=1e6)
 
     def prepare(self, pinn, points, full, rng):
         return {}

@@ -9,31 +9,28 @@ family regardless of the budget.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from ..options import Options, option
 from ..pointset import make_point_set
 from ..sampling import sample_point_arrays
-from ._base import Distiller, register_distiller
+from . import _options
+from ._base import PdeDistiller, register_distiller
 
-__all__ = ["StaticSampler", "Uniform", "LatinHypercube", "Halton", "Hammersley", "Sobol", "FullData"]
+__all__ = ["SamplerOptions", "StaticSampler", "Uniform", "LatinHypercube", "Halton", "Hammersley", "Sobol", "FullData"]
 
 
-class StaticSampler(Distiller):
-    """Draw the budget from the sequence ``method`` (see :func:`pinndd.sampling.unit_sequence`).
+@dataclass(frozen=True)
+class SamplerOptions(Options):
+    family: str = _options.family()
+    boundary_fraction: float = _options.boundary_fraction()
 
-    Options
-    -------
-    family : {"train", "target"}
-        Condition family to draw parameters from (default ``"train"``).
-    boundary_fraction : float
-        Share of the budget on the conditions (default 0.25); see
-        :func:`pinndd.sampling.split_budget`.
-    """
+
+class StaticSampler(PdeDistiller):
+    """Draw the budget from the sequence ``method`` (see :func:`pinndd.sampling.unit_sequence`)."""
 
     method: str
-    options = {"family": "train", "boundary_fraction": 0.25}
-
-    def validate(self):
-        self._choice("family", ("train", "target"))
-        self._number("boundary_fraction", 0.01, 0.99)
+    Options = SamplerOptions
 
     @property
     def task_aware(self) -> bool:
@@ -97,25 +94,15 @@ class FullData(StaticSampler):
     With ``family = "target"`` it is the full data over the task's target
     family Q instead: what one would use with an unlimited budget and
     knowledge of Q (a task-aware reference, not a distiller).
-
-    Options
-    -------
-    n : int
-        Number of points (default 8192, i.e. 16 times a budget of 512).
-    family : {"train", "target"}
-        Condition family the points cover (default ``"train"``).
-    boundary_fraction : float
-        As for the other samplers.
     """
+
+    @dataclass(frozen=True)
+    class Options(SamplerOptions):
+        n: int = option(8192, "Number of points (16 times a budget of 512).", low=8)
 
     name = "full"
     method = "uniform"
-    options = {"n": 8192, "family": "train", "boundary_fraction": 0.25}
-
-    def validate(self):
-        self._number("n", 8, None, integer=True)
-        self._choice("family", ("train", "target"))
-        self._number("boundary_fraction", 0.01, 0.99)
+    budgeted = False
 
     def distill(self, task, budget, *, seed, progress=False):
         return super().distill(task, self.params["n"], seed=seed, progress=progress).with_attrs(budget=budget)

@@ -21,85 +21,51 @@ start.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import torch
 from tqdm.auto import tqdm
 
 from ..learner import Recipe, train
 from ..learner._functional import adam_init, replace_model, staggered_ages, unrolled_train
-from ._base import Distiller, get_distiller, register_distiller
+from ..options import Options, option
+from . import _options
+from ._base import PdeDistiller, get_distiller, register_distiller
 from ..seeds import TASK_TAG, stream
-from ._learnable import LearnablePoints, per_condition_loss, target_batch
+from ._learnable import LearnablePoints, target_batch
 
 __all__ = ["TaskDistiller"]
 
 
 @register_distiller
-class TaskDistiller(Distiller):
+class TaskDistiller(PdeDistiller):
     """Bilevel optimisation of the point set for the task's risk on its target family.
 
-    Options
-    -------
-    init : str
-        Static sampler (over the target family) that gives the starting set (default ``"sobol"``).
-    outer_steps : int
-        Updates of the point set (default 300).
-    outer_lr : float
-        Adam learning rate of the raw (logit) point coordinates and weights (default 0.02).
-    unroll : int
-        Inner Adam steps differentiated per outer step (default 8: in
-        ``experiments/task_unroll.toml``, 8 was best or tied on ``ood_near``
-        and ``ood_far`` on heat1d and poisson2d at m = 256, and 2 was worst;
-        see experiments/README.md).
-    learners : int
-        Learners in the pool (default 4).
-    horizon : int
-        Inner steps after which a learner restarts from a new random init (default 2000).
-    inner_lr : float
-        Learner Adam learning rate (default 1e-3, as the evaluator's).
-    width, depth : int
-        Learner architecture (default: the task's learner spec, i.e. the run's [learner]).
-    conditions : int
-        Target conditions drawn per outer step (default 8).
-    target_points : int
-        Collocation points per target condition per outer step (default 64; a
-        quarter as many face points).
-    dtype : {"float32", "float64"}
-        Precision of the bilevel computation (default: the task's learner spec).
-    learn_weights : bool
-        Optimise per-point weights (default True).
-    boundary_fraction : float
-        Budget share on the conditions (default 0.25).
     """
 
     name = "task"
     task_aware = True
-    options = {
-        "init": "sobol",
-        "outer_steps": 300,
-        "outer_lr": 0.02,
-        "unroll": 8,
-        "learners": 4,
-        "horizon": 2000,
-        "inner_lr": 1e-3,
-        "width": None,
-        "depth": None,
-        "conditions": 8,
-        "target_points": 64,
-        "dtype": None,
-        "learn_weights": True,
-        "boundary_fraction": 0.25,
-    }
 
-    def validate(self):
-        self._choice("init", ("uniform", "lhs", "halton", "hammersley", "sobol"))
-        for key in ("outer_steps", "unroll", "learners", "horizon", "width", "depth", "conditions", "target_points"):
-            self._number(key, 1, None, integer=True, optional=key in ("width", "depth"))
-        for key in ("outer_lr", "inner_lr"):
-            self._number(key, 1e-8, 10.0)
-        self._choice("learn_weights", (True, False))
-        self._choice("dtype", ("float32", "float64"), optional=True)
-        self._number("boundary_fraction", 0.01, 0.99)
+    @dataclass(frozen=True)
+    class Options(Options):
+        init: str = _options.init("sobol", "Static sampler whose set over the target family is the start.")
+        outer_steps: int = option(300, "Updates of the point set.", low=1)
+        outer_lr: float = option(0.02, "Adam learning rate of the raw (logit) point coordinates and weights.", low=1e-8, high=10.0)
+        unroll: int = option(8, "Inner Adam steps differentiated per outer step (in experiments/task_unroll.toml, 8 "
+                             "was best or tied on ood_near and ood_far on heat1d and poisson2d at m = 256, and 2 "
+                             "was worst; see experiments/README.md).", low=1)
+        learners: int = option(4, "Learners in the pool.", low=1)
+        horizon: int = option(2000, "Inner steps after which a learner restarts from a new random init.", low=1)
+        inner_lr: float = option(1e-3, "Learner Adam learning rate (the evaluator's).", low=1e-8, high=10.0)
+        width: int | None = _options.width()
+        depth: int | None = _options.depth()
+        conditions: int = option(8, "Target conditions drawn per outer step.", low=1)
+        target_points: int = option(64, "Collocation points per target condition per outer step (and a quarter as "
+                                    "many condition points).", low=1)
+        dtype: str | None = _options.dtype(None, "Precision of the bilevel computation; None takes the task's learner spec.")
+        learn_weights: bool = _options.learn_weights(True)
+        boundary_fraction: float = _options.boundary_fraction()
 
     def distill(self, task, budget, *, seed, progress=False):
         p = self.params
@@ -120,7 +86,7 @@ class TaskDistiller(Distiller):
             outer.zero_grad()
             leaves = [[t.detach().requires_grad_() for t in layer] for layer in pool]
             trained, state = unrolled_train(pinn, leaves, state, batch, steps=p["unroll"], lr=p["inner_lr"])
-            risks = task.risk(per_condition_loss(pinn, trained, targets), axis=-1)
+            risks = task.risk_of(task.member_losses((pinn, trained), targets))
             finite = torch.isfinite(risks)
             torch.where(finite, risks, torch.zeros_like(risks)).mean().backward()
             outer.step()

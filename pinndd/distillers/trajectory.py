@@ -18,14 +18,16 @@ and the shared options.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import torch
 
 from ..errors import ConfigError
 from ..learner import PointBatch
 from ..learner._functional import adam_init, adam_step, flatten
+from ..options import option
 from ._base import register_distiller
-from ._classic import COMMON_OPTIONS, ClassicDistiller, learner_seeds
+from ._classic import ClassicDistiller, ClassicOptions, learner_seeds
 from .classic import loss_gradient
 
 __all__ = ["TrajectoryMatching", "expert_trajectories", "matching_loss", "to_vector", "from_vector"]
@@ -116,72 +118,32 @@ def matching_loss(pinn, batch, start, target, *, steps: int, lr, optimizer: str 
 class TrajectoryMatching(ClassicDistiller):
     """Make a few training steps on ``S`` reproduce long stretches of training on ``D``.
 
-    Options
-    -------
-    n_full : int
-        Size of the full data ``D`` (default 4096); experts train on all of it.
-    init : str
-        Static sampler over the training family giving the start set (default ``"uniform"``).
-    outer_steps : int
-        Updates of ``S`` (default 100).
-    outer_lr : float
-        Adam learning rate of the raw (logit) coordinates and weights (default 0.01).
-    width, depth : int
-        Learner architecture (default: the task's learner spec, i.e. the run's [learner]).
-    learners : int
-        Expert trajectories (default 2).
-    expert_steps : int
-        Adam steps of each expert on ``D`` (default 300).
-    expert_interval : int
-        Steps between saved expert checkpoints (default 10).
-    expert_lr : float
-        Expert Adam learning rate (default 1e-3, the evaluator's).
-    expert_span : int
-        Checkpoints between the start and the target, MTT's ``M`` (default 2).
-    syn_steps : int
-        Differentiable student steps on ``S``, MTT's ``N`` (default 10).
-    inner_optimizer : {"sgd", "adam"}
-        Student optimiser: ``"sgd"`` is MTT's plain gradient descent;
-        ``"adam"`` (default) a fresh Adam, like the experts' optimiser. The
-        stiff PINN loss makes plain gradient descent barely move in
-        ``syn_steps`` steps at any stable learning rate (normalised distance
-        about 0.93 on heat1d, against 0.1-0.7 for Adam).
-    syn_lr : float
-        Initial student learning rate (default 1e-3).
-    learn_lr : bool
-        Learn the student learning rate (its logarithm) alongside ``S`` (default True).
-    lr_lr : float
-        Adam learning rate of the log student learning rate (default 0.01).
-    dtype : {"float32", "float64"}
-        Precision (default: the task's learner spec).
-    learn_weights : bool
-        Optimise per-point weights too (default False: the paper learns only the samples).
-    boundary_fraction : float
-        Budget share on the conditions (default 0.25).
     """
 
     name = "trajectory_matching"
     stream = 0x3177
-    options = {
-        **{k: v for k, v in COMMON_OPTIONS.items() if k != "real_batch"},  # experts see all of D
-        "expert_steps": 300, "expert_interval": 10, "expert_lr": 1e-3, "expert_span": 2,
-        "syn_steps": 10, "inner_optimizer": "adam", "syn_lr": 1e-3, "learn_lr": True, "lr_lr": 0.01,
-    }
 
-    def validate(self):
-        super().validate()
-        for key in ("expert_steps", "expert_interval", "expert_span", "syn_steps"):
-            self._number(key, 1, None, integer=True)
-        for key in ("expert_lr", "syn_lr", "lr_lr"):
-            self._number(key, 1e-10, 10.0)
-        self._choice("inner_optimizer", ("sgd", "adam"))
-        self._choice("learn_lr", (True, False))
-        p = self.params
-        if p["expert_steps"] // p["expert_interval"] < p["expert_span"]:
-            raise ConfigError(
-                f"distiller {self.name!r}: expert_span must be at most expert_steps // expert_interval "
-                f"= {p['expert_steps'] // p['expert_interval']}, got {p['expert_span']!r}"
-            )
+    @dataclass(frozen=True)
+    class Options(ClassicOptions):  # no real_batch: experts train on all of D
+        expert_steps: int = option(300, "Adam steps of each expert on D.", low=1)
+        expert_interval: int = option(10, "Steps between saved expert checkpoints.", low=1)
+        expert_lr: float = option(1e-3, "Expert Adam learning rate (the evaluator's).", low=1e-10, high=10.0)
+        expert_span: int = option(2, "Checkpoints between the start and the target, MTT's M.", low=1)
+        syn_steps: int = option(10, "Differentiable student steps on S, MTT's N.", low=1)
+        inner_optimizer: str = option(
+            "adam", "Student optimiser: 'sgd' is MTT's plain gradient descent; 'adam' a fresh Adam, like the experts' "
+            "optimiser. The stiff PINN loss makes plain gradient descent barely move in syn_steps steps at any "
+            "stable learning rate (normalised distance about 0.93 on heat1d, against 0.1-0.7 for Adam).",
+            choices=("sgd", "adam"))
+        syn_lr: float = option(1e-3, "Initial student learning rate.", low=1e-10, high=10.0)
+        learn_lr: bool = option(True, "Learn the student learning rate (its logarithm) alongside S.")
+        lr_lr: float = option(0.01, "Adam learning rate of the log student learning rate.", low=1e-10, high=10.0)
+
+        def __post_init__(self):
+            super().__post_init__()
+            if self.expert_steps // self.expert_interval < self.expert_span:
+                raise ConfigError(f"expert_span must be at most expert_steps // expert_interval "
+                                  f"= {self.expert_steps // self.expert_interval}, got {self.expert_span!r}")
 
     def prepare(self, pinn, points, full, rng):
         p = self.params

@@ -28,7 +28,7 @@ from ..io import write_csv, write_netcdf
 from ..results import cell_stem
 from ..pointset import PointSet
 from ..risk import parse_risk
-from ..task import Task
+from ..task import PdeTask
 
 __all__ = ["run_experiment", "cell_stem", "distill_cell", "evaluate_cell"]
 
@@ -89,9 +89,9 @@ def distill_cell(config, name: str, index: int, out, threads=None) -> str:
     return str(path)
 
 
-def _task(config, name: str) -> Task:
+def _task(config, name: str) -> PdeTask:
     problem = _build_problem(config, name)
-    return Task(problem, "train", config.targets, config.target_weights, risk=parse_risk(config.risk), learner=config.learner)
+    return PdeTask(problem, "train", config.targets, config.target_weights, risk=parse_risk(config.risk), learner=config.learner)
 
 
 def _load_cells(config, name: str, out: Path) -> list:

@@ -1,5 +1,6 @@
 """The learner: a conditional PINN and its training recipe, many models trained at once."""
 
+from ._condition_loss import per_condition_loss
 from ._device import resolve_device
 from ._lbfgs import LbfgsResult, batched_lbfgs
 from ._mlp import forward, forward_jet, init_params
@@ -10,5 +11,5 @@ from ._train import TrainResult, train
 
 __all__ = [
     "ConditionalPINN", "LbfgsResult", "LearnerSpec", "PointBatch", "Recipe", "TrainResult",
-    "batched_lbfgs", "forward", "forward_jet", "init_params", "resolve_device", "train",
+    "batched_lbfgs", "forward", "forward_jet", "init_params", "per_condition_loss", "resolve_device", "train",
 ]

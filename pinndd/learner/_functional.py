@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-__all__ = ["AdamState", "adam_init", "adam_step", "replace_model", "staggered_ages", "unrolled_train", "flatten", "unflatten"]
+__all__ = ["AdamState", "adam_init", "adam_step", "adam_update", "replace_model", "staggered_ages", "unrolled_train", "flatten", "unflatten"]
 
 
 def flatten(params) -> list:
@@ -79,8 +79,64 @@ def adam_init(params) -> AdamState:
     return AdamState(zeros, tuple(torch.zeros_like(t) for t in flat), torch.zeros(n_models, dtype=flat[0].dtype, device=flat[0].device))
 
 
+def adam_update(tensors, grads, m, v, step, lr: float, *, weight_decay: float = 0.0, betas=(0.9, 0.999),
+                eps: float = 1e-8, sqrt_floor: float = 0.0):
+    """One Adam update (Kingma and Ba; AdamW with ``weight_decay``) of flat tensor lists, differentiable.
+
+    Every new tensor is built from the old ones, so the update carries the
+    graph of ``grads`` (and of ``tensors``, ``m``, ``v``) when they have one.
+
+    Parameters
+    ----------
+    tensors, grads, m, v : sequence of torch.Tensor
+        The parameters, their gradients and their first and second moments,
+        matched by position (same shapes).
+    step : int or torch.Tensor
+        The step number this update completes (1 for the first). A tensor of
+        shape ``(M,)`` gives each of ``M`` models its own count; the leading
+        axis of every tensor then runs over the models.
+    lr : float
+        Learning rate.
+    weight_decay : float
+        Decoupled weight decay (Loshchilov and Hutter): each tensor is first
+        scaled by ``1 - lr * weight_decay``; 0 leaves it as it is.
+    betas : (float, float)
+        Decay rates of the first and second moments.
+    eps : float
+        Added to the square root of the second moment.
+    sqrt_floor : float
+        Added to the bias-corrected second moment under the square root (keeps
+        the square root's derivative finite where a gradient is exactly 0); 0
+        adds nothing.
+
+    Returns
+    -------
+    (list, list, list) of torch.Tensor
+        The updated tensors, first moments and second moments.
+    """
+    b1, b2 = betas
+    new, ms, vs = [], [], []
+    for p, g, m_i, v_i in zip(tensors, grads, m, v):
+        if torch.is_tensor(step):
+            shape = (-1,) + (1,) * (p.ndim - 1)
+            c1, c2 = (1 - b1**step).reshape(shape), (1 - b2**step).reshape(shape)
+        else:
+            c1, c2 = 1 - b1**step, 1 - b2**step
+        if weight_decay:
+            p = p * (1 - lr * weight_decay)
+        m_i = b1 * m_i + (1 - b1) * g
+        v_i = b2 * v_i + (1 - b2) * g * g
+        v_hat = v_i / c2
+        if sqrt_floor:
+            v_hat = v_hat + sqrt_floor
+        new.append(p - lr * (m_i / c1) / (torch.sqrt(v_hat) + eps))
+        ms.append(m_i)
+        vs.append(v_i)
+    return new, ms, vs
+
+
 def adam_step(params, grads, state: AdamState, lr: float, betas=(0.9, 0.999), eps: float = 1e-8):
-    """One Adam update (Kingma and Ba), differentiable if ``grads`` carry a graph.
+    """One Adam update of ``M`` stacked models (:func:`adam_update`), differentiable if ``grads`` carry a graph.
 
     Parameters
     ----------
@@ -97,18 +153,8 @@ def adam_step(params, grads, state: AdamState, lr: float, betas=(0.9, 0.999), ep
     params : list of (W, b)
     state : AdamState
     """
-    b1, b2 = betas
     step = state.step + 1
-    new, ms, vs = [], [], []
-    for p, g, m, v in zip(flatten(params), grads, state.m, state.v):
-        shape = (-1,) + (1,) * (p.ndim - 1)
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
-        m_hat = m / (1 - b1**step).reshape(shape)
-        v_hat = v / (1 - b2**step).reshape(shape)
-        new.append(p - lr * m_hat / (torch.sqrt(v_hat + 1e-30) + eps))
-        ms.append(m)
-        vs.append(v)
+    new, ms, vs = adam_update(flatten(params), grads, state.m, state.v, step, lr, betas=betas, eps=eps, sqrt_floor=1e-30)
     return unflatten(new), AdamState(tuple(ms), tuple(vs), step)
 
 

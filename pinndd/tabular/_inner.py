@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import torch
 
+from ..learner._functional import adam_update
+
 __all__ = ["standardise", "logistic_fit", "logistic_fit_implicit", "ridge_fit", "predict_logits", "network_init",
            "network_fit", "network_predict", "NETWORK_UNROLL"]
 
@@ -138,7 +140,6 @@ def network_fit(x: torch.Tensor, y: torch.Tensor, *, classify: bool, hidden: int
         y_mu, y_sd = y.mean(), y.std(unbiased=False).clamp_min(1e-12)
     m1 = [torch.zeros_like(p) for p in params]
     m2 = [torch.zeros_like(p) for p in params]
-    b1, b2, eps = 0.9, 0.999, 1e-8
     for t in range(1, steps + 1):
         live = t > steps - unroll
         with torch.enable_grad():  # also under an outer no_grad, e.g. when only scoring a table
@@ -151,14 +152,8 @@ def network_fit(x: torch.Tensor, y: torch.Tensor, *, classify: bool, hidden: int
             else:
                 loss = ((out - target) ** 2).mean()
             grads = torch.autograd.grad(loss, params, create_graph=live)
-            new = []
-            for i, (p, g) in enumerate(zip(params, grads)):
-                if not live:
-                    p, g, m1[i], m2[i] = p.detach(), g.detach(), m1[i].detach(), m2[i].detach()
-                p = p * (1 - lr * weight_decay)
-                m1[i] = b1 * m1[i] + (1 - b1) * g
-                m2[i] = b2 * m2[i] + (1 - b2) * g * g
-                denom = (m2[i] / (1 - b2 ** t)).sqrt() + eps
-                new.append(p - lr * (m1[i] / (1 - b1 ** t)) / denom)
-        params = new
+            if not live:
+                params, grads = [p.detach() for p in params], [g.detach() for g in grads]
+                m1, m2 = [m.detach() for m in m1], [v.detach() for v in m2]
+            params, m1, m2 = adam_update(params, grads, m1, m2, t, lr, weight_decay=weight_decay)
     return params, y_mu, y_sd

@@ -18,7 +18,7 @@ from pde_catalog.burgers1d import Burgers1D
 from pinndd.distillers import distiller_names, get_distiller
 from pinndd.distillers._adaptive_core import additions, residual_density
 from pinndd.errors import ConfigError
-from pinndd.task import Task
+from pinndd.task import PdeTask
 
 ADAPTIVE = ["rar_g", "rad", "rar_d", "r3"]
 TINY = {"width": 8, "depth": 2, "initial_steps": 20, "steps": 10, "rounds": 3}
@@ -40,7 +40,7 @@ def test_registered():
 @pytest.mark.parametrize("family", ["train", "target"])
 @pytest.mark.parametrize("problem", ["burgers1d", "poisson2d"])
 def test_budget_domain_family_determinism(name, family, problem):
-    task = Task(get_problem(problem))
+    task = PdeTask(get_problem(problem))
     distiller = get_distiller(name, **_options(name, family=family))
     assert distiller.task_aware == (family == "target")
     ps = distiller.distill(task, 97, seed=5)
@@ -65,7 +65,7 @@ def test_budget_domain_family_determinism(name, family, problem):
 
 @pytest.mark.parametrize("name", ADAPTIVE)
 def test_constraint_points_match_uniform_split(name):
-    task = Task(get_problem("burgers1d"))
+    task = PdeTask(get_problem("burgers1d"))
     ps = get_distiller(name, **_options(name, boundary_fraction=0.4)).distill(task, 60, seed=2)
     assert len(ps.constraint) == 24 and len(ps.interior) == 36
     t_col = task.problem.coords.index("t")
@@ -110,7 +110,7 @@ def test_method_specific_options(name, options, key):
 
 
 def test_pool_smaller_than_a_draw_is_an_error_naming_pool():
-    task = Task(get_problem("burgers1d"))
+    task = PdeTask(get_problem("burgers1d"))
     with pytest.raises(ConfigError, match="pool"):
         get_distiller("rad", **{**TINY, "pool": 10}).distill(task, 100, seed=0)
 
@@ -163,7 +163,7 @@ _SHOCK_CASES = [
 
 @pytest.mark.parametrize("name, extra, floor", _SHOCK_CASES, ids=["rad", "rad-k2c0", "rar_d", "rar_g", "r3"])
 def test_points_gather_at_the_burgers_shock(name, extra, floor):
-    task = Task(_NearlyOneBurgers())
+    task = PdeTask(_NearlyOneBurgers())
     opts = {"width": 16, "depth": 2, "initial_steps": 1200, "steps": 300, "rounds": 2, "lr": 1e-2, **extra}
     if name != "r3":
         opts["pool"] = 4096

@@ -12,7 +12,7 @@ from pinndd.distillers.kernel import jacobian_rows, krr_solution, linearised_sys
 from pinndd.distillers.trajectory import expert_trajectories, from_vector, matching_loss, to_vector
 from pinndd.errors import ConfigError
 from pinndd.learner import ConditionalPINN, PointBatch
-from pinndd.task import Task
+from pinndd.task import PdeTask
 
 TINY = {"n_full": 256, "real_batch": 128, "width": 8, "depth": 2}
 MTT_TINY = {k: v for k, v in TINY.items() if k != "real_batch"}
@@ -36,7 +36,7 @@ def as_batch(ps, models=1):
 
 @pytest.fixture(scope="module")
 def heat():
-    return Task(get_problem("heat1d"))
+    return PdeTask(get_problem("heat1d"))
 
 
 @pytest.mark.parametrize("name", sorted(SETTINGS))
@@ -60,7 +60,7 @@ def test_budget_domain_family_determinism(heat, name):
 @pytest.mark.parametrize("problem", ["burgers1d", "poisson2d"])
 @pytest.mark.parametrize("name", sorted(SETTINGS))
 def test_other_problems(problem, name):
-    task = Task(get_problem(problem))
+    task = PdeTask(get_problem(problem))
     ps = get_distiller(name, **{**SETTINGS[name], "outer_steps": 2}).distill(task, 24, seed=0)
     d = len(task.problem.coords)
     assert ps.size == 24 and task.training_region().contains(ps.interior[:, d:]).all()
@@ -156,7 +156,7 @@ def test_jacobian_rows_match_finite_differences(name):
     problem = get_problem(name)
     pinn = ConditionalPINN(problem, 6, 2, dtype="float64")
     params = [tuple(t.detach() for t in layer) for layer in pinn.init([4])]
-    batch = as_batch(get_distiller("uniform").distill(Task(problem), 24, seed=0))
+    batch = as_batch(get_distiller("uniform").distill(PdeTask(problem), 24, seed=0))
     direction = torch.randn(to_vector(params).shape[1], dtype=torch.float64, generator=torch.Generator().manual_seed(1))
     theta, eps = to_vector(params), 1e-6
 

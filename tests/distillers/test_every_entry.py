@@ -14,7 +14,7 @@ import pytest
 
 from pde_catalog import get_problem
 from pinndd.distillers import distiller_names, get_distiller
-from pinndd.task import Task
+from pinndd.task import PdeTask
 
 PROBLEMS = ["convection1d", "poisson_lshape", "poisson_disk", "wave1d", "kovasznay"]
 CLASSIC = {"n_full": 128, "real_batch": 64, "width": 6, "depth": 2}
@@ -33,7 +33,7 @@ OPTIONS = {
 @pytest.mark.parametrize("problem_name", PROBLEMS)
 def test_distiller_on_entry(problem_name, name):
     problem = get_problem(problem_name)
-    task = Task(problem)
+    task = PdeTask(problem)
     distiller = get_distiller(name, **OPTIONS.get(name, {}))
     ps = distiller.distill(task, 40, seed=3)
     assert ps.size == (64 if name == "full" else 40)
@@ -56,6 +56,6 @@ def test_sets_with_unset_learner_options_save_and_load(name, tmp_path):
     from pinndd.pointset import PointSet
 
     options = {k: v for k, v in OPTIONS[name].items() if k not in ("width", "depth")}
-    ps = get_distiller(name, **options).distill(Task(get_problem("heat1d")), 24, seed=0)
+    ps = get_distiller(name, **options).distill(PdeTask(get_problem("heat1d")), 24, seed=0)
     ps.save(tmp_path / "set.nc")
     assert PointSet.load(tmp_path / "set.nc").size == 24

@@ -8,9 +8,9 @@ import torch
 from pde_catalog.heat1d import Heat1D
 from pinndd.distillers import get_distiller
 from pinndd.learner import LearnerSpec
-from pinndd.task import Task
+from pinndd.task import PdeTask
 
-TASK = Task(Heat1D(), learner=LearnerSpec(width=7, depth=2, dtype="float64", bc_weight=3.0, fourier_features=4))
+TASK = PdeTask(Heat1D(), learner=LearnerSpec(width=7, depth=2, dtype="float64", bc_weight=3.0, fourier_features=4))
 
 
 @pytest.mark.parametrize("name", ["rad", "gradient_matching", "distribution_matching", "trajectory_matching", "task"])
@@ -27,6 +27,6 @@ def test_options_override_the_spec():
 
 
 def test_adaptive_sets_record_the_learner_they_used():
-    task = Task(Heat1D(), learner=LearnerSpec(width=6, depth=1))
+    task = PdeTask(Heat1D(), learner=LearnerSpec(width=6, depth=1))
     points = get_distiller("rad", rounds=1, steps=2, initial_steps=2, pool=64).distill(task, 32, seed=0)
     assert (points.attrs["width"], points.attrs["depth"], points.attrs["dtype"]) == (6, 1, "float32")

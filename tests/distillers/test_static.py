@@ -4,14 +4,14 @@ import pytest
 from pde_catalog import get_problem
 from pinndd.distillers import distiller_names, get_distiller
 from pinndd.errors import ConfigError
-from pinndd.task import Task
+from pinndd.task import PdeTask
 
 STATIC = ["uniform", "lhs", "halton", "hammersley", "sobol"]
 
 
 @pytest.fixture(params=["burgers1d", "heat1d", "poisson2d"])
 def task(request):
-    return Task(get_problem(request.param))
+    return PdeTask(get_problem(request.param))
 
 
 @pytest.mark.parametrize("name", STATIC)
@@ -35,7 +35,7 @@ def test_budget_domain_family_determinism(task, name, family):
 
 
 def test_target_family_reaches_out_of_distribution():
-    task = Task(get_problem("heat1d"))
+    task = PdeTask(get_problem("heat1d"))
     ps = get_distiller("uniform", family="target").distill(task, 600, seed=0)
     train = task.problem.family.region("train")
     share = 1 - train.contains(ps.interior[:, 2:]).mean()
@@ -43,14 +43,14 @@ def test_target_family_reaches_out_of_distribution():
 
 
 def test_full_data_ignores_budget():
-    task = Task(get_problem("heat1d"))
+    task = PdeTask(get_problem("heat1d"))
     ps = get_distiller("full", n=256).distill(task, 32, seed=0)
     assert ps.size == 256 and ps.attrs["budget"] == 32
 
 
 def test_registry_errors():
     assert set(STATIC) <= set(distiller_names())
-    with pytest.raises(ConfigError, match="unknown distiller 'sobel'; known distillers: .*sobol"):
+    with pytest.raises(ConfigError, match="unknown pde distiller 'sobel'; known: .*sobol"):
         get_distiller("sobel")
     with pytest.raises(ConfigError, match="boundary_fraction must lie in"):
         get_distiller("uniform", boundary_fraction=1.5)

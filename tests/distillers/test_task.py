@@ -4,18 +4,19 @@ import torch
 
 from pde_catalog import get_problem
 from pinndd.distillers import get_distiller
-from pinndd.distillers._learnable import per_condition_loss, project_to_region, target_batch
+from pinndd.distillers._learnable import project_to_region, target_batch
+from pinndd.learner import per_condition_loss
 from pinndd.errors import ConfigError
 from pinndd.learner import ConditionalPINN, PointBatch, Recipe, train
 from pinndd.risk import RiskMeasure
-from pinndd.task import Task
+from pinndd.task import PdeTask
 
 TINY = dict(width=12, depth=2, outer_steps=4, horizon=40, learners=2, conditions=4, target_points=32)
 
 
 @pytest.mark.parametrize("problem", ["burgers1d", "heat1d", "poisson2d"])
 def test_budget_domain_family_determinism(problem):
-    task = Task(get_problem(problem), target_splits=("train", "ood_far"), risk=RiskMeasure("cvar", 0.5))
+    task = PdeTask(get_problem(problem), target_splits=("train", "ood_far"), risk=RiskMeasure("cvar", 0.5))
     distiller = get_distiller("task", **TINY)
     ps = distiller.distill(task, 40, seed=1)
     assert ps.size == 40
@@ -34,7 +35,7 @@ def test_budget_domain_family_determinism(problem):
 
 
 def test_points_move_off_their_initial_positions():
-    task = Task(get_problem("heat1d"))
+    task = PdeTask(get_problem("heat1d"))
     ps = get_distiller("task", **TINY).distill(task, 40, seed=0)
     init = get_distiller("sobol", family="target").distill(task, 40, seed=0)
     assert np.abs(ps.interior - init.interior).max() > 1e-3
@@ -46,7 +47,7 @@ def test_points_move_off_their_initial_positions():
         ({"unroll": 0}, "unroll must lie in"),
         ({"init": "grid"}, "init must be one of"),
         ({"dtype": "float16"}, "dtype must be one of"),
-        ({"learn_weights": "yes"}, "learn_weights must be one of"),
+        ({"learn_weights": "yes"}, "learn_weights must be true or false"),
         ({"steps": 3}, "unknown option 'steps' for distiller 'task'"),
     ],
 )
@@ -70,7 +71,7 @@ def test_beats_uniform_on_target_physics_loss():
     the target family (the task distiller's starting point) and uniform over
     the training family; all learners use fresh seeds and the same steps.
     """
-    task = Task(get_problem("heat1d"))
+    task = PdeTask(get_problem("heat1d"))
     options = dict(width=16, depth=2, outer_steps=25, horizon=200, learners=2, unroll=2)
     sets = {
         "task": get_distiller("task", **options).distill(task, 64, seed=0),

@@ -68,13 +68,13 @@ def test_target_weights_reach_the_task_region(tiny_config_text):
     config = parse_config(_raw(text))
     assert config.target_weights == (3.0, 1.0)
     from pde_catalog import get_problem
-    from pinndd.task import Task
+    from pinndd.task import PdeTask
 
-    task = Task(get_problem("heat1d"), "train", config.targets, config.target_weights)
+    task = PdeTask(get_problem("heat1d"), "train", config.targets, config.target_weights)
     region = task.target_region()
     assert sum(w for b, w in zip(region.boxes, region.weights) if b == get_problem("heat1d").family.train) == pytest.approx(0.75)
     with pytest.raises(ValueError, match="target_weights must be 2 positive numbers"):
-        Task(get_problem("heat1d"), "train", config.targets, (1.0,))
+        PdeTask(get_problem("heat1d"), "train", config.targets, (1.0,))
 
 
 def test_missing_experiment_table():

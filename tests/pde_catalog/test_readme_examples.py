@@ -55,9 +55,9 @@ def test_example_passes_every_check(example):
 def test_example_trains_in_the_package(example):
     from pinndd.distillers import get_distiller
     from pinndd.learner import ConditionalPINN, PointBatch, Recipe, train
-    from pinndd.task import Task
+    from pinndd.task import PdeTask
 
-    ps = get_distiller("uniform").distill(Task(example), 96, seed=0)
+    ps = get_distiller("uniform").distill(PdeTask(example), 96, seed=0)
     assert set(ps.conditions) == {c.name for c in example.conditions}
     pinn = ConditionalPINN(example, 8, 2, dtype="float64")
     batch = PointBatch.from_point_sets([ps], example, dtype=torch.float64, device="cpu")

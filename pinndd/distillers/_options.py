@@ -1,0 +1,37 @@
+"""Option declarations the PDE distillers share (see :mod:`pinndd.options`)."""
+
+from __future__ import annotations
+
+from ..options import option
+from ..sampling import SEQUENCES
+
+__all__ = ["boundary_fraction", "depth", "dtype", "family", "init", "learn_weights", "width"]
+
+
+def family(doc: str = "Condition family the points are drawn from: the task's training family, "
+           "or its target family Q (the task-aware version)."):
+    return option("train", doc, choices=("train", "target"))
+
+
+def boundary_fraction():
+    return option(0.25, "Share of the budget on the conditions (see pinndd.sampling.split_budget).", low=0.01, high=0.99)
+
+
+def width(doc: str = "Hidden width of the distiller's learner; None takes the task's learner spec (the run's [learner])."):
+    return option(None, doc, kind=int, low=1, optional=True)
+
+
+def depth(doc: str = "Hidden layers of the distiller's learner; None takes the task's learner spec."):
+    return option(None, doc, kind=int, low=1, optional=True)
+
+
+def dtype(default=None, doc: str = "Precision of the distiller's computation; None takes the task's learner spec."):
+    return option(default, doc, choices=("float32", "float64"), optional=True)
+
+
+def init(default: str, doc: str = "Static sampler whose set over the training family is the start."):
+    return option(default, doc, choices=SEQUENCES)
+
+
+def learn_weights(default: bool, doc: str = "Optimise per-point weights too."):
+    return option(default, doc, kind=bool)
