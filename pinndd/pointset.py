@@ -91,6 +91,19 @@ class PointSet:
             raise ValueError(f"unknown condition {condition!r}; allowed: {', '.join(self.conditions)}")
         return self.constraint[self.constraint_condition == self.conditions.index(condition)]
 
+    def digest(self) -> str:
+        """A fingerprint of the points, weights, conditions and data (not the attributes).
+
+        Two sets with the same digest train a learner identically.
+        """
+        import hashlib
+
+        h = hashlib.sha256("|".join((self.problem, *self.coords, *self.params, *self.conditions)).encode())
+        for array in (self.interior, self.interior_weight, self.constraint, self.constraint_target,
+                      self.constraint_condition, self.constraint_normal, self.constraint_weight):
+            h.update(np.ascontiguousarray(array).tobytes())
+        return h.hexdigest()
+
     def with_attrs(self, **attrs) -> "PointSet":
         """A copy with provenance attributes added."""
         return PointSet(**{**self.__dict__, "attrs": {**self.attrs, **attrs}})

@@ -117,14 +117,19 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
     pinn = config.learner.pinn(problem, width, depth)
     desc = f"train {problem.name} m={group[0][3].size} {label} ({len(group)} sets)"
     evaluator = Evaluator(pinn, config.learner.recipe, replicates=config.evaluation.replicates, progress=progress, desc=desc)
-    result, init_seeds, train_s = evaluator.train([c[3] for c in group], [c[2] for c in group])
-    metrics, u_pred = evaluator.measure(result.params, evaluation, result.diverged)
-    table = aggregate(metrics, evaluation.split, config.splits, metric_names(evaluation.problem))
+    unique, owner = _unique_sets(group)
+    result, unique_seeds, train_s = evaluator.train([group[i][3] for i in unique], [group[i][2] for i in unique])
     reps = config.evaluation.replicates
+    # every cell's models, in group order: a set shared by several cells is trained once
+    model_of = [owner[i] * reps + r for i in range(len(group)) for r in range(reps)]
+    init_seeds = [unique_seeds[m] for m in model_of]
+    metrics, u_pred = evaluator.measure(result.params, evaluation, result.diverged)
+    table = aggregate(metrics[model_of], evaluation.split, config.splits, metric_names(evaluation.problem))
     rows = []
-    for model, row in table.iterrows():
-        spec, budget, seed, points, distill_s = group[int(row["model"]) // reps]
-        replicate = int(row["model"]) % reps
+    for _, row in table.iterrows():
+        expanded = int(row["model"])
+        spec, budget, seed, points, distill_s = group[expanded // reps]
+        replicate, trained = expanded % reps, model_of[expanded]
         rows.append(
             {
                 "problem": problem.name,
@@ -134,36 +139,40 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
                 "n_points": points.size,
                 "seed": seed,
                 "replicate": replicate,
-                "eval_seed": init_seeds[int(row["model"])],
+                "eval_seed": init_seeds[expanded],
                 "arch": f"{label}:{width}x{depth}",
                 **row.drop("model").to_dict(),
-                "diverged": bool(result.diverged[int(row["model"])]),
+                "diverged": bool(result.diverged[trained]),
                 "distill_s": distill_s,
-                "train_s": train_s / len(init_seeds),
-                "final_loss": float(result.loss_history[-1, int(row["model"])]),
-                "adam_steps": int(result.adam_steps[int(row["model"])]),
-                "lbfgs_iters": int(result.lbfgs_iterations[int(row["model"])]),
-                "stop_reason": result.stop_reason[int(row["model"])],
+                "train_s": train_s / len(unique_seeds),
+                "final_loss": float(result.loss_history[-1, trained]),
+                "adam_steps": int(result.adam_steps[trained]),
+                "lbfgs_iters": int(result.lbfgs_iterations[trained]),
+                "stop_reason": result.stop_reason[trained],
             }
         )
     if config.evaluation.shift_scan:
-        _scan_group(config, problem, group, result, init_seeds, evaluator, arch, out)
+        _scan_group(config, problem, group, result, init_seeds, model_of, evaluator, arch, out)
     if config.evaluation.save_fields:
         for m, seed_value in enumerate(init_seeds):
             spec, budget, seed, _, _ = group[m // reps]
             attrs = {"problem": problem.name, "distiller": spec.label, "budget": budget, "seed": seed, "eval_seed": seed_value, "arch": f"{width}x{depth}"}
             stem = f"{results.cell_stem(problem.name, spec.label, budget, seed)}__e{seed_value}__{label}"
-            write_netcdf(fields_dataset(evaluation, u_pred[m], attrs), results.fields_path(out, stem))
+            write_netcdf(fields_dataset(evaluation, u_pred[model_of[m]], attrs), results.fields_path(out, stem))
     return rows
 
 
-def _scan_group(config, problem, group, result, init_seeds, evaluator, arch, out: Path) -> None:
-    """Every learner of a group measured along the shift scan; one netCDF per group."""
+def _scan_group(config, problem, group, result, init_seeds, model_of, evaluator, arch, out: Path) -> None:
+    """Every learner of a group measured along the shift scan; one netCDF per group.
+
+    ``model_of`` maps each cell's model (group order) to the trained model.
+    """
     from ..shift import shift_dataset, shift_scan
 
     label, width, depth = arch
     scan, shift = shift_scan(problem, config.evaluation.shift_scan, seed=config.evaluation.condition_seed)
     metrics, _ = evaluator.measure(result.params, scan, result.diverged)
+    metrics = metrics[model_of]
     reps = config.evaluation.replicates
     models = [
         {"distiller": group[m // reps][0].label, "budget": group[m // reps][1], "seed": group[m // reps][2],
@@ -172,6 +181,27 @@ def _scan_group(config, problem, group, result, init_seeds, evaluator, arch, out
     ]
     ds = shift_dataset(metrics, scan, shift, models, metric_names(problem))
     write_netcdf(ds, results.shift_path(out, problem.name, label, group[0][3].size))
+
+
+def _unique_sets(group) -> tuple[list, list]:
+    """The distinct point sets of a group (a reference that ignores the budget, such as
+    ``full``, gives one set at every budget, and each would be trained alike).
+
+    Returns
+    -------
+    unique : list of int
+        Index in ``group`` of the first cell of each distinct set.
+    owner : list of int
+        For each cell, the position of its set in ``unique``.
+    """
+    unique, owner, seen = [], [], {}
+    for i, (_, _, seed, points, _) in enumerate(group):
+        key = (seed, points.digest())
+        if key not in seen:
+            seen[key] = len(unique)
+            unique.append(i)
+        owner.append(seen[key])
+    return unique, owner
 
 
 def _part_path(out: Path, name: str, arch, size: int) -> Path:

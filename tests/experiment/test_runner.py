@@ -210,3 +210,24 @@ def test_sigkill_then_rerun_equals_an_uninterrupted_run(tmp_path, tiny_config_te
     assert all((out / "points" / name).stat().st_mtime_ns == mtime for name, mtime in done.items())  # not recomputed
     a, b = pd.read_csv(reference / "summary.csv"), pd.read_csv(out / "summary.csv")
     pd.testing.assert_frame_equal(a.drop(columns=TIMINGS), b.drop(columns=TIMINGS), check_exact=True)
+
+
+def test_a_set_shared_by_several_budgets_is_trained_once(tmp_path, tiny_config_text, monkeypatch):
+    """``full`` ignores the budget: its one set is trained once and reported at every budget."""
+    import pinndd.experiment._runner as runner
+
+    text = (tiny_config_text.replace('distillers = ["uniform", "sobol_target"]', 'distillers = ["full"]')
+            .replace("seeds = [0, 1]", "seeds = [0]").replace("[evaluation]", "[evaluation]\nshift_scan = 3")
+            .replace('[distiller.sobol_target]\nmethod = "sobol"\nfamily = "target"', "[distiller.full]\nn = 40"))
+    trained = []
+    original = runner.Evaluator.train
+    monkeypatch.setattr(runner.Evaluator, "train", lambda self, sets, seeds: trained.append(len(sets)) or original(self, sets, seeds))
+    out = tmp_path / "full"
+    run_experiment(parse_config(tomllib.loads(text)), out, config_text=text, progress=False, figures=False)
+    assert trained == [1]
+    summary = pd.read_csv(out / "summary.csv")
+    assert sorted(summary.budget.unique()) == [24, 32]
+    by_budget = [g.sort_values("split")[["split", "eval_seed", "l2re", "n_points"]].reset_index(drop=True) for _, g in summary.groupby("budget")]
+    pd.testing.assert_frame_equal(*by_budget)
+    with xr.open_dataset(next((out / "shift").glob("*.nc"))) as ds:
+        assert ds.sizes["model"] == 2
