@@ -23,8 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..learner import PointBatch
-from ..learner._functional import adam_init, adam_step, flatten, replace_model, staggered_ages, unflatten
+from ..learner import LearnerPool, PointBatch
+from ..learner._functional import adam_step, flatten, unflatten
 from ..options import option
 from ._base import register_distiller
 from ._classic import ClassicDistiller, MatchingOptions, learner_seeds, real_batch
@@ -107,17 +107,13 @@ class GradientMatching(ClassicDistiller):
         horizon: int = option(500, "Learner steps before a restart from a new initialisation.", low=1)
 
     def prepare(self, pinn, points, full, rng):
-        n = self.params["learners"]
-        pool = pinn.init(learner_seeds(rng, n))
-        pool = [tuple(t.detach() for t in layer) for layer in pool]
         # Learner k starts as if already k/n of the way to its first restart.
-        ages = staggered_ages(n, self.params["horizon"])
-        return {"pool": pool, "adam": adam_init(pool), "ages": ages}
+        return {"pool": LearnerPool(pinn, pinn.init(learner_seeds(rng, self.params["learners"])), self.params["horizon"])}
 
     def outer_loss(self, pinn, points, full, state, rng):
         p = self.params
         n = p["learners"]
-        params = [[t.detach().requires_grad_() for t in layer] for layer in state["pool"]]
+        params = [[t.detach().requires_grad_() for t in layer] for layer in state["pool"].params]
         grads_s = loss_gradient(pinn, params, points.batch(n, pinn.dtype), create_graph=True)
         grads_d = loss_gradient(pinn, params, real_batch(pinn.problem, full, p["real_batch"], rng, n_models=n, dtype=pinn.dtype), create_graph=False)
         return gradient_distance(grads_s, grads_d).mean()
@@ -126,17 +122,14 @@ class GradientMatching(ClassicDistiller):
         p = self.params
         with torch.no_grad():
             batch = points.batch(p["learners"], pinn.dtype).map(torch.Tensor.detach)
-        pool, adam = state["pool"], state["adam"]
+        learners = state["pool"]
+        pool, adam = learners.params, learners.adam
         for _ in range(p["inner_steps"]):
             grads = loss_gradient(pinn, pool, batch, create_graph=False)
             pool, adam = adam_step(pool, grads, adam, p["inner_lr"])
             pool = [tuple(t.detach() for t in layer) for layer in pool]
-        state["ages"] += p["inner_steps"]
-        for k in np.flatnonzero(state["ages"] >= p["horizon"]):
-            pool = replace_model(pool, k, pinn.init(learner_seeds(rng, 1)))
-            adam = adam.restart(int(k))
-            state["ages"][k] = 0
-        state["pool"], state["adam"] = pool, adam
+        learners.update(pool, adam, p["inner_steps"])
+        learners.restart_due(lambda: learner_seeds(rng, 1)[0])
 
 
 def random_embedding(sizes, seed: int, *, gain: float, dtype, device="cpu"):

@@ -27,8 +27,8 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ..learner import Recipe, train
-from ..learner._functional import adam_init, replace_model, staggered_ages, unrolled_train
+from ..learner import LearnerPool, Recipe, train
+from ..learner._functional import staggered_ages, unrolled_train
 from ..options import Options, option
 from . import _options
 from ._base import PdeDistiller, get_distiller, register_distiller
@@ -76,32 +76,29 @@ class TaskDistiller(PdeDistiller):
         points = LearnablePoints(problem, init, region, learn_weights=p["learn_weights"], dtype=torch.float64)
         outer = torch.optim.Adam([t for t in points.parameters() if t.requires_grad], lr=p["outer_lr"])
         rng = stream(seed, TASK_TAG)
-        pool, ages = self._start_pool(pinn, points, rng, p)
-        state = adam_init(pool)
+        learners = self._start_pool(pinn, points, rng, p)
         n_c = max(1, p["target_points"] // 4)
         history = []
         for _ in tqdm(range(p["outer_steps"]), desc=f"task m={budget}", disable=not progress, leave=False):
-            batch = points.batch(len(ages), dtype)
+            batch = points.batch(learners.size, dtype)
             targets = target_batch(problem, region, p["conditions"], p["target_points"], n_c, rng, dtype=dtype, device=pinn.device)
             outer.zero_grad()
-            leaves = [[t.detach().requires_grad_() for t in layer] for layer in pool]
-            trained, state = unrolled_train(pinn, leaves, state, batch, steps=p["unroll"], lr=p["inner_lr"])
+            leaves = [[t.detach().requires_grad_() for t in layer] for layer in learners.params]
+            trained, state = unrolled_train(pinn, leaves, learners.adam, batch, steps=p["unroll"], lr=p["inner_lr"])
             risks = task.risk_of(task.member_losses((pinn, trained), targets))
             finite = torch.isfinite(risks)
             torch.where(finite, risks, torch.zeros_like(risks)).mean().backward()
             outer.step()
             history.append(float(risks.detach().mean()))
-            pool, state = [tuple(t.detach() for t in layer) for layer in trained], state.detach()
-            ages += p["unroll"]
-            for k in np.flatnonzero((ages >= p["horizon"]) | ~finite.cpu().numpy()):
-                pool, state = self._restart(pinn, pool, state, k, rng)
-                ages[k] = 0
+            learners.update(trained, state, p["unroll"])
+            learners.restart_due(lambda: int(rng.integers(0, 999_999)), failed=~finite.cpu().numpy())
         attrs = {"distiller": self.name, "budget": budget, "seed": seed, "final_outer_loss": history[-1] if history else np.nan}
         return points.to_point_set(attrs)
 
     @staticmethod
     def _start_pool(pinn, points, rng, p):
-        """Learners with staggered ages 0, h/L, 2h/L, ... trained (without graph) on the initial set."""
+        """A :class:`~pinndd.learner.LearnerPool` whose learners, of staggered ages 0, h/L, 2h/L, ..., are
+        trained (without graph) to their ages on the initial set."""
         n = p["learners"]
         ages = staggered_ages(n, p["horizon"])
         params = pinn.init(rng.integers(0, 999_999, size=n).tolist())
@@ -118,10 +115,4 @@ class TaskDistiller(PdeDistiller):
                 done = int(ages[k])
             snapshots[k] = [tuple(t[k : k + 1] for t in layer) for layer in current]
         pool = [tuple(torch.cat([snap[i][j] for snap in snapshots]) for j in range(2)) for i in range(len(params))]
-        return pool, ages
-
-    @staticmethod
-    def _restart(pinn, pool, state, k, rng):
-        """Replace learner ``k`` by a fresh random initialisation."""
-        fresh = pinn.init([int(rng.integers(0, 999_999))])
-        return replace_model(pool, k, fresh), state.restart(k)
+        return LearnerPool(pinn, pool, p["horizon"], ages)
