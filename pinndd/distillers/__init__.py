@@ -1,5 +1,5 @@
-"""Distillers: from an inference task and a budget to a PointSet."""
+"""Distillers: from an inference task and a budget to distilled data, one registry for every kind of task."""
 
-from ._base import Distiller, distiller_names, get_distiller, register_distiller
+from ._base import KINDS, Distiller, PdeDistiller, distiller_class, distiller_names, get_distiller, register_distiller
 
-__all__ = ["Distiller", "distiller_names", "get_distiller", "register_distiller"]
+__all__ = ["KINDS", "Distiller", "PdeDistiller", "distiller_class", "distiller_names", "get_distiller", "register_distiller"]

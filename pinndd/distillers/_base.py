@@ -59,6 +59,14 @@ class Distiller(abc.ABC):
         self.options = self.Options.build(f"distiller {self.name!r}", options)
         self.params = self.options.as_dict()
 
+    def sees(self, task):
+        """``task`` as this distiller may see it: whole if task-aware, else its unaware view.
+
+        Runners hand a distiller ``distiller.sees(task)``, so that a
+        task-unaware one cannot read the target family.
+        """
+        return task if self.task_aware else task.unaware_view()
+
     @abc.abstractmethod
     def distill(self, task, budget: int, *, seed: int, progress: bool = False):
         """Distil ``task``'s data within ``budget``.

@@ -82,7 +82,7 @@ def distill_cell(config, name: str, index: int, out, threads=None) -> str:
     task = _task(config, name)
     distiller = get_distiller(spec.method, **spec.options)
     start = time.perf_counter()
-    points = distiller.distill(task, budget, seed=seed, progress=False)
+    points = distiller.distill(distiller.sees(task), budget, seed=seed, progress=False)
     seconds = time.perf_counter() - start
     points = points.with_attrs(distiller=spec.label, method=spec.method, budget=budget, seed=seed, distill_s=seconds)
     points.save(path)
