@@ -14,7 +14,7 @@ import os
 
 from ..errors import ConfigError
 
-__all__ = ["estimate_bytes", "check_resources", "machine_bytes"]
+__all__ = ["PeakMemory", "check_resources", "estimate_bytes", "machine_bytes", "resident_bytes"]
 
 _FLOAT = 8  # bytes; float64 bounds float32 runs from above, which is what a refusal needs
 _LBFGS_COPIES = 2  # curvature pairs (s, y) per history entry
@@ -94,3 +94,54 @@ def check_resources(config, problems, *, available: int | None = None) -> None:
             f"({estimates[key] / 2**30:.3g} GiB from {key}) but this machine has {available / 2**30:.3g} GiB; "
             "reduce it (budgets, [distiller.X] n, width, replicates, conditions_per_split)"
         )
+
+
+def resident_bytes() -> int:
+    """Resident memory of this process now, in bytes (0 where ``/proc`` is not there)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+class PeakMemory:
+    """Peak resident memory of this process while a block runs, sampled every ``interval`` seconds.
+
+    A cell runs alone in its worker process (one cell per worker at a time),
+    so the peak is the cell's own plus the worker's baseline.
+
+    Examples
+    --------
+    >>> with PeakMemory() as peak:
+    ...     work()
+    >>> peak.megabytes
+    """
+
+    def __init__(self, interval: float = 0.01):
+        import threading
+
+        self.interval, self.peak = interval, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while True:
+            self.peak = max(self.peak, resident_bytes())
+            if self._stop.wait(self.interval):
+                return
+
+    def __enter__(self) -> "PeakMemory":
+        self.peak = resident_bytes()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, resident_bytes())
+
+    @property
+    def megabytes(self) -> float:
+        """The peak in MiB."""
+        return self.peak / 2**20

@@ -14,6 +14,7 @@ import logging
 import time
 from itertools import product
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -29,6 +30,7 @@ from ..results import cell_stem
 from ..pointset import PointSet
 from ..risk import parse_risk
 from ..task import PdeTask
+from ._resources import PeakMemory
 
 __all__ = ["run_experiment", "cell_stem", "distill_cell", "evaluate_cell"]
 
@@ -81,10 +83,12 @@ def distill_cell(config, name: str, index: int, out, threads=None) -> str:
     _pin_threads(threads)
     task = _task(config, name)
     distiller = get_distiller(spec.method, **spec.options)
-    start = time.perf_counter()
-    points = distiller.distill(distiller.sees(task), budget, seed=seed, progress=False)
-    seconds = time.perf_counter() - start
-    points = points.with_attrs(distiller=spec.label, method=spec.method, budget=budget, seed=seed, distill_s=seconds)
+    with PeakMemory() as peak:
+        start = time.perf_counter()
+        points = distiller.distill(distiller.sees(task), budget, seed=seed, progress=False)
+        seconds = time.perf_counter() - start
+    points = points.with_attrs(distiller=spec.label, method=spec.method, budget=budget, seed=seed, distill_s=seconds,
+                               peak_rss_mb=peak.megabytes)
     points.save(path)
     return str(path)
 
@@ -94,12 +98,23 @@ def _task(config, name: str) -> PdeTask:
     return PdeTask(problem, "train", config.targets, config.target_weights, risk=parse_risk(config.risk), learner=config.learner)
 
 
+class DistilledCell(NamedTuple):
+    """A distilled cell as the evaluation reads it back from ``points/``."""
+
+    spec: object
+    budget: int
+    seed: int
+    points: PointSet
+    distill_s: float
+    peak_mb: float  # NaN for a set distilled before the runner recorded it
+
+
 def _load_cells(config, name: str, out: Path) -> list:
-    """(spec, budget, seed, PointSet, distill seconds) of every distilled cell of ``name``."""
+    """The :class:`DistilledCell` of every distilled cell of ``name``."""
     cells = []
     for spec, budget, seed in _cells(config):
         points = PointSet.load(_points_path(out, name, spec, budget, seed))
-        cells.append((spec, budget, seed, points, float(points.attrs["distill_s"])))
+        cells.append(DistilledCell(spec, budget, seed, points, float(points.attrs["distill_s"]), float(points.attrs.get("peak_rss_mb", "nan"))))
     return cells
 
 
@@ -115,10 +130,10 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
     """Train and measure the learners of one group of equally sized point sets."""
     label, width, depth = arch
     pinn = config.learner.pinn(problem, width, depth)
-    desc = f"train {problem.name} m={group[0][3].size} {label} ({len(group)} sets)"
+    desc = f"train {problem.name} m={group[0].points.size} {label} ({len(group)} sets)"
     evaluator = Evaluator(pinn, config.learner.recipe, replicates=config.evaluation.replicates, progress=progress, desc=desc)
     unique, owner = _unique_sets(group)
-    result, unique_seeds, train_s = evaluator.train([group[i][3] for i in unique], [group[i][2] for i in unique])
+    result, unique_seeds, train_s = evaluator.train([group[i].points for i in unique], [group[i].seed for i in unique])
     reps = config.evaluation.replicates
     # every cell's models, in group order: a set shared by several cells is trained once
     model_of = [owner[i] * reps + r for i in range(len(group)) for r in range(reps)]
@@ -128,7 +143,7 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
     rows = []
     for _, row in table.iterrows():
         expanded = int(row["model"])
-        spec, budget, seed, points, distill_s = group[expanded // reps]
+        spec, budget, seed, points, distill_s, peak_mb = group[expanded // reps]
         replicate, trained = expanded % reps, model_of[expanded]
         rows.append(
             {
@@ -144,6 +159,7 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
                 **row.drop("model").to_dict(),
                 "diverged": bool(result.diverged[trained]),
                 "distill_s": distill_s,
+                "distill_peak_mb": peak_mb,
                 "train_s": train_s / len(unique_seeds),
                 "final_loss": float(result.loss_history[-1, trained]),
                 "adam_steps": int(result.adam_steps[trained]),
@@ -155,7 +171,7 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
         _scan_group(config, problem, group, result, init_seeds, model_of, evaluator, arch, out)
     if config.evaluation.save_fields:
         for m, seed_value in enumerate(init_seeds):
-            spec, budget, seed, _, _ = group[m // reps]
+            spec, budget, seed = group[m // reps][:3]
             attrs = {"problem": problem.name, "distiller": spec.label, "budget": budget, "seed": seed, "eval_seed": seed_value, "arch": f"{width}x{depth}"}
             stem = f"{results.cell_stem(problem.name, spec.label, budget, seed)}__e{seed_value}__{label}"
             write_netcdf(fields_dataset(evaluation, u_pred[model_of[m]], attrs), results.fields_path(out, stem))
@@ -175,12 +191,12 @@ def _scan_group(config, problem, group, result, init_seeds, model_of, evaluator,
     metrics = metrics[model_of]
     reps = config.evaluation.replicates
     models = [
-        {"distiller": group[m // reps][0].label, "budget": group[m // reps][1], "seed": group[m // reps][2],
+        {"distiller": group[m // reps].spec.label, "budget": group[m // reps].budget, "seed": group[m // reps].seed,
          "eval_seed": seed_value, "arch": f"{label}:{width}x{depth}"}
         for m, seed_value in enumerate(init_seeds)
     ]
     ds = shift_dataset(metrics, scan, shift, models, metric_names(problem))
-    write_netcdf(ds, results.shift_path(out, problem.name, label, group[0][3].size))
+    write_netcdf(ds, results.shift_path(out, problem.name, label, group[0].points.size))
 
 
 def _unique_sets(group) -> tuple[list, list]:
@@ -195,8 +211,8 @@ def _unique_sets(group) -> tuple[list, list]:
         For each cell, the position of its set in ``unique``.
     """
     unique, owner, seen = [], [], {}
-    for i, (_, _, seed, points, _) in enumerate(group):
-        key = (seed, points.digest())
+    for i, cell in enumerate(group):
+        key = (cell.seed, cell.points.digest())
         if key not in seen:
             seen[key] = len(unique)
             unique.append(i)
@@ -221,14 +237,14 @@ def evaluate_cell(config, name: str, arch_index: int, size: int, out, threads=No
     _pin_threads(threads)
     problem = _build_problem(config, name)
     evaluation = EvaluationSet.draw(problem, config.splits, config.evaluation.conditions_per_split, seed=config.evaluation.condition_seed)
-    group = [c for c in _load_cells(config, name, out) if c[3].size == size]
+    group = [c for c in _load_cells(config, name, out) if c.points.size == size]
     write_csv(pd.DataFrame(_evaluate_group(config, problem, evaluation, group, arch, out, progress)), path)
     return str(path)
 
 
 def _evaluation_cells(config, name: str, out: Path) -> list:
     """(arch index, size) of every evaluation group of a problem whose sets are all distilled."""
-    sizes = sorted({c[3].size for c in _load_cells(config, name, out)})
+    sizes = sorted({c.points.size for c in _load_cells(config, name, out)})
     return [(a, size) for a in range(len(_architectures(config))) for size in sizes]
 
 

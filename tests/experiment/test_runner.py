@@ -62,7 +62,7 @@ def test_resume_and_refuse_other_config(tiny_run, tiny_config_text):
     assert (tiny_run / "config.toml").read_text() == TINY_CONFIG
 
 
-TIMINGS = ["distill_s", "train_s"]
+TIMINGS = ["distill_s", "train_s", "distill_peak_mb"]  # measurements of the machine, not results
 
 
 def test_dask_cells_on_two_worker_processes_match_serial(tmp_path, tiny_config_text):
@@ -129,7 +129,7 @@ def test_interrupted_problem_resumes_from_points_and_parts(tmp_path, tiny_config
 
     original = runner._evaluate_group
     monkeypatch.setattr(runner, "get_distiller", no_distilling)
-    monkeypatch.setattr(runner, "_evaluate_group", lambda *a, **k: calls.append(a[3][0][3].size) or original(*a, **k))
+    monkeypatch.setattr(runner, "_evaluate_group", lambda *a, **k: calls.append(a[3][0].points.size) or original(*a, **k))
     run_experiment(config, out, config_text=tiny_config_text, progress=False, figures=False)
     assert calls == [32]
     after = pd.read_csv(out / "summary.csv")
@@ -227,6 +227,7 @@ def test_a_set_shared_by_several_budgets_is_trained_once(tmp_path, tiny_config_t
     assert trained == [1]
     summary = pd.read_csv(out / "summary.csv")
     assert sorted(summary.budget.unique()) == [24, 32]
+    assert (summary.distill_peak_mb > 10).all()  # resident memory of the distilling process, MiB
     by_budget = [g.sort_values("split")[["split", "eval_seed", "l2re", "n_points"]].reset_index(drop=True) for _, g in summary.groupby("budget")]
     pd.testing.assert_frame_equal(*by_budget)
     with xr.open_dataset(next((out / "shift").glob("*.nc"))) as ds:
