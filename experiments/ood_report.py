@@ -1,100 +1,232 @@
-"""Markdown tables and target checks from an OOD-benchmark results folder.
+"""Markdown tables, paired comparisons, costs and target checks of the OOD benchmark (issue 13).
 
-Run:  python experiments/ood_report.py results/ood_benchmark > /tmp/report.md
-      python experiments/ood_report.py results/ood_benchmark --previous experiments/results/ood_benchmark/task_unroll2.csv
-      (adds a table of `task` against the rows of an earlier `task` kept in that CSV)
+Reads one or more results folders of ``experiments/ood_benchmark*.toml`` (stage 1: every
+distiller, seed 0; stage 2: further distillation seeds of ``task`` and each problem's
+strongest baselines) and prints, per problem:
+
+- the full-data in-distribution error beside the learner study's (the converged-learner check);
+- L2RE per distiller and budget on ``train`` and ``ood_far``: mean over distillation seeds
+  (each the mean of its evaluation learners), with the spread over seeds;
+- paired comparisons of ``task`` against every other distiller at equal m on ``ood_far``:
+  the ratio of L2RE (geometric mean over the distillation seeds both have, each seed paired
+  with the same evaluation-learner initialisations) with its 95% t-interval;
+- distillation cost: wall time over one full-data training (the ``full`` rows' training time
+  per model, same machine, same run), and peak resident memory of the distilling process;
+- the issue's targets, each marked met or not with the numbers.
+
+Run:  python experiments/ood_report.py experiments/results/ood_benchmark_recipe [more folders] > /tmp/report.md
+      python experiments/ood_report.py FOLDERS --figures OUT   (also error-versus-shift figures, bands over seeds)
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from scipy import stats
 
-BASELINES_EXCLUDED = {"task", "full"}
-
-
-def cell(values) -> str:
-    """``mean ± std`` of a series, in short scientific notation."""
-    return f"{values.mean():.2e} ± {values.std(ddof=0):.1e}"
+REFERENCES = ("full", "full_target")
+LEARNER_STUDY = Path(__file__).resolve().parent / "results"
+DEFAULT_VARIANT = "adam3000_exp+lbfgs10k+gradnorm"
 
 
-def table(summary: pd.DataFrame, split: str) -> str:
-    """Rows distillers, columns budgets: L2RE mean ± std over evaluation seeds."""
-    budgets = sorted(summary.budget.unique())
+def load(folders) -> pd.DataFrame:
+    """The main-architecture rows of every folder's summary (or finished metrics), one frame."""
+    frames = []
+    for folder in map(Path, folders):
+        summary = folder / "summary.csv"
+        paths = [summary] if summary.exists() else sorted((folder / "metrics").glob("*.csv"))
+        frames += [pd.read_csv(p).assign(folder=folder.name) for p in paths]
+    rows = pd.concat(frames, ignore_index=True)
+    return rows.drop_duplicates(["problem", "distiller", "budget", "seed", "replicate", "arch", "split"])
+
+
+def per_seed(rows: pd.DataFrame) -> pd.Series:
+    """Mean L2RE over the evaluation learners of each (problem, arch, split, distiller, budget, seed)."""
+    return rows.groupby(["problem", "arch", "split", "distiller", "budget", "seed"]).l2re.mean()
+
+
+def learner_study_error(problem: str) -> float | None:
+    """Full-data in-distribution L2RE the learner study measured with the default recipe (issue 9)."""
+    for folder in ("learner_ablation_per_condition", "learner_ablation"):
+        path = LEARNER_STUDY / folder / f"{problem}__{DEFAULT_VARIANT}__s0.json"
+        if path.exists():
+            return float(json.loads(path.read_text())["l2re_mean"])
+    return None
+
+
+def fmt(value: float) -> str:
+    return f"{value:.3g}" if np.isfinite(value) else "n/a"
+
+
+def cell(values: pd.Series) -> str:
+    """Mean over seeds, and the seeds' range when there are several."""
+    if len(values) == 1:
+        return fmt(values.iloc[0])
+    return f"{fmt(values.mean())} [{fmt(values.min())}, {fmt(values.max())}] (n={len(values)})"
+
+
+def table(seeds: pd.Series, problem: str, arch: str, split: str) -> str:
+    """Rows distillers, columns budgets."""
+    sel = seeds[problem, arch, split]
+    budgets = sorted(sel.index.get_level_values("budget").unique())
     lines = ["| distiller | " + " | ".join(f"m = {b}" for b in budgets) + " |", "|---" * (len(budgets) + 1) + "|"]
-    rows = summary[summary.split == split]
-    for name in dict.fromkeys(rows.distiller):
-        sel = rows[rows.distiller == name]
-        lines.append(f"| {name} | " + " | ".join(cell(sel[sel.budget == b].l2re) for b in budgets) + " |")
+    for name in dict.fromkeys(sel.index.get_level_values("distiller")):
+        cells = [cell(sel[name, b]) if (name, b) in sel.index.droplevel("seed") else "" for b in budgets]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def targets(summary: pd.DataFrame) -> list[str]:
-    """The issue's targets, checked cell by cell on mean L2RE."""
+def paired_ratio(a: pd.Series, b: pd.Series):
+    """Geometric-mean ratio a / b over the seeds both have, with its 95% t-interval (``None`` for one seed)."""
+    common = a.index.intersection(b.index)
+    d = np.log(a[common].to_numpy()) - np.log(b[common].to_numpy())
+    if len(d) < 2:
+        return float(np.exp(d.mean())) if len(d) else float("nan"), None, len(d)
+    half = stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))
+    return float(np.exp(d.mean())), (float(np.exp(d.mean() - half)), float(np.exp(d.mean() + half))), len(d)
+
+
+def comparisons(seeds: pd.Series, problem: str, arch: str, split: str = "ood_far") -> tuple[str, dict]:
+    """``task`` against every other distiller at equal m; returns the table and, per budget, the verdicts."""
+    sel = seeds[problem, arch, split]
+    lines = ["| m | other | task / other (95% interval) | seeds | task better, interval excludes 1 |", "|---|---|---|---|---|"]
+    verdicts = {}
+    for budget in sorted(sel.index.get_level_values("budget").unique()):
+        if ("task", budget) not in sel.index.droplevel("seed"):
+            continue
+        task = sel["task", budget]
+        wins = []
+        for other in dict.fromkeys(sel.index.get_level_values("distiller")):
+            if other == "task" or (other, budget) not in sel.index.droplevel("seed"):
+                continue
+            ratio, interval, n = paired_ratio(task, sel[other, budget])
+            better = ratio < 1 and interval is not None and interval[1] < 1
+            if other not in REFERENCES:
+                wins.append(better)
+            shown = f"{ratio:.3g}" + (f" ({interval[0]:.3g}, {interval[1]:.3g})" if interval else " (one seed)")
+            lines.append(f"| {budget} | {other} | {shown} | {n} | {'yes' if better else 'no'} |")
+        verdicts[budget] = all(wins) if wins else False
+    return "\n".join(lines), verdicts
+
+
+def costs(rows: pd.DataFrame) -> str:
+    """Distillation time over one full-data training, and peak memory, per distiller and problem."""
+    main = rows[rows.arch.str.startswith("main") & (rows.split == "train")]
+    full_train = main[main.distiller == "full"].groupby("problem").train_s.mean()
+    per = main.groupby(["distiller", "problem"], sort=False).agg(distill_s=("distill_s", "mean"),
+                                                                   peak=("distill_peak_mb", "max") if "distill_peak_mb" in main else ("distill_s", "size"))
+    problems = list(dict.fromkeys(main.problem))
+    lines = ["| distiller | " + " | ".join(problems) + " |", "|---" * (len(problems) + 1) + "|"]
+    for name in dict.fromkeys(main.distiller):
+        cells = []
+        for p in problems:
+            if (name, p) not in per.index:
+                cells.append("")
+                continue
+            r = per.loc[name, p]
+            ratio = r.distill_s / full_train.get(p, np.nan)
+            peak = f", {r.peak:.0f} MiB" if "distill_peak_mb" in main and np.isfinite(r.peak) else ""
+            cells.append(f"{fmt(ratio)}x{peak}")
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    trained = ", ".join(f"{p} {full_train[p]:.0f} s" for p in full_train.index)
+    return "\n".join(lines) + f"\n\nOne full-data training (per model, main architecture): {trained}."
+
+
+def targets(seeds: pd.Series, problem: str, arch: str, verdicts: dict) -> list[str]:
+    """The issue's targets for one problem."""
     out = []
-    means = summary.groupby(["problem", "split", "distiller", "budget"]).l2re.mean()
-    for problem in dict.fromkeys(summary.problem):
-        for m in sorted(summary.budget.unique()):
-            far = means[problem, "ood_far"].xs(m, level="budget")
-            others = far.drop(labels=[d for d in BASELINES_EXCLUDED if d in far.index])
-            best = others.idxmin()
-            ok = far["task"] < others.min()
-            out.append(f"- {problem}, m = {m}, ood_far: task {far['task']:.3e} vs best other distiller {best} {others.min():.3e} -> {'met' if ok else 'NOT met'}")
-            if 4 * m in means[problem, "ood_far"].xs("uniform_target", level="distiller").index:
-                u4 = means[problem, "ood_far", "uniform_target", 4 * m]
-                out.append(f"  - vs uniform_target at 4m = {4 * m}: {u4:.3e} -> {'met' if far['task'] <= u4 else 'NOT met'}")
-            train = means[problem, "train"].xs(m, level="budget").drop(labels=[d for d in BASELINES_EXCLUDED if d in far.index])
-            ratio = means[problem, "train", "task", m] / train.min()
-            out.append(f"  - train: task / best baseline ({train.idxmin()}) = {ratio:.2f} -> {'met' if ratio <= 1.5 else 'NOT met'} (target <= 1.5)")
+    train, far = seeds[problem, arch, "train"], seeds[problem, arch, "ood_far"]
+    means_far = far.groupby(["distiller", "budget"]).mean()
+    means_train = train.groupby(["distiller", "budget"]).mean()
+    full = means_train.xs("full", level="distiller").mean() if "full" in means_train.index.get_level_values(0) else np.nan
+    study = learner_study_error(problem)
+    if study is not None:
+        out.append(f"- in distribution, full data {fmt(full)} vs the learner study's {fmt(study)}: "
+                   f"{'met' if full <= 2 * study else 'NOT met'} (target within 2x)")
+    else:
+        out.append(f"- in distribution, full data {fmt(full)} (the learner study did not measure {problem})")
+    m = max(means_far.index.get_level_values("budget"))
+    if ("task", m) in means_far.index:
+        t = means_far["task", m]
+        if problem in ("heat1d", "poisson2d"):
+            out.append(f"- task at m = {m}, ood_far {fmt(t)}: {'met' if t <= 5e-2 else 'NOT met'} (target <= 5e-2)")
+        out.append(f"- task lower than every other distiller at m = {m} on ood_far with the interval excluding 1: "
+                   f"{'met' if verdicts.get(m) else 'NOT met'}")
+        for ref, bound in (("full", 1.0), ("full_target", 1.5)):
+            if (ref, m) in means_far.index:
+                r = t / means_far[ref, m]
+                out.append(f"- task / {ref} on ood_far = {r:.3g}: {'met' if r <= bound else 'NOT met'} (target <= {bound})")
+        others = means_train.xs(m, level="budget").drop(labels=[d for d in ("task", *REFERENCES) if d in means_train.xs(m, level='budget').index])
+        r = means_train["task", m] / others.min()
+        out.append(f"- in distribution, task / best distiller ({others.idxmin()}) = {r:.3g}: {'met' if r <= 1.5 else 'NOT met'} (target <= 1.5)")
     return out
 
 
-def previous_table(summary: pd.DataFrame, previous: pd.DataFrame) -> str:
-    """``task`` now against an earlier ``task`` (same protocol): mean L2RE per problem, budget and split."""
-    splits = ("train", "ood_near", "ood_far")
-    now = summary[summary.distiller == "task"].groupby(["problem", "budget", "split"]).l2re.mean()
-    before = previous[previous.distiller == "task"].groupby(["problem", "budget", "split"]).l2re.mean()
-    lines = ["| problem | m | " + " | ".join(f"{s} before -> now" for s in splits) + " |", "|---" * (2 + len(splits)) + "|"]
-    for problem, budget in dict.fromkeys(zip(before.index.get_level_values(0), before.index.get_level_values(1))):
-        cells = [f"{before[problem, budget, s]:.3f} -> {now[problem, budget, s]:.3f}" for s in splits]
-        lines.append(f"| {problem} | {budget} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def shift_figures(folders, out: Path) -> list[Path]:
+    """Error versus shift per problem, one panel per ray, bands over distillation seeds (main architecture)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import xarray as xr
+
+    from pinndd.plot import plot_error_vs_shift
+
+    by_problem = {}
+    for folder in map(Path, folders):
+        for path in sorted((folder / "shift").glob("*__main__*.nc")):
+            by_problem.setdefault(path.name.split("__")[0], []).append(xr.load_dataset(path))
+    written = []
+    for problem, parts in by_problem.items():
+        scan = xr.concat(parts, dim="model")
+        scan.attrs = parts[0].attrs
+        rays = list(dict.fromkeys(scan.direction.values.tolist()))
+        fig, axes = plt.subplots(1, len(rays), figsize=(5 * len(rays), 4), squeeze=False)
+        for ax, ray in zip(axes[0], rays):
+            plot_error_vs_shift(scan, ray, ax=ax)
+        axes[0][0].legend(fontsize=6, ncol=2)
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / f"shift_{problem}.png"
+        fig.tight_layout()
+        fig.savefig(path, dpi=110)
+        plt.close(fig)
+        written.append(path)
+    return written
 
 
-def main(folder: str, previous: str | None = None) -> None:
-    summary = pd.read_csv(Path(folder) / "summary.csv")
-    main_arch = summary[summary.arch.str.startswith("main")]
-    for problem in dict.fromkeys(main_arch.problem):
-        for split in ("train", "ood_near", "ood_far"):
-            print(f"\n#### {problem}, {split} (L2RE, mean ± std over evaluation seeds)\n")
-            print(table(main_arch[main_arch.problem == problem], split))
-    transfer = summary[summary.arch.str.startswith("transfer")]
-    if len(transfer):
-        for problem in dict.fromkeys(transfer.problem):
-            print(f"\n#### {problem}, ood_far, second architecture ({transfer.arch.iloc[0].split(':')[1]})\n")
-            print(table(transfer[transfer.problem == problem], "ood_far"))
-    print("\n#### Distillation wall time (s, mean over budgets; one torch thread per problem)\n")
-    distill = main_arch.groupby(["distiller", "problem"], sort=False).distill_s.mean().unstack()
-    problems = list(distill.columns)
-    print("| distiller | " + " | ".join(problems) + " |")
-    print("|---" * (len(problems) + 1) + "|")
-    for name, row in distill.iterrows():
-        print(f"| {name} | " + " | ".join(f"{row[p]:.1f}" for p in problems) + " |")
-    train = main_arch.groupby("problem", sort=False).train_s.agg(["min", "max"])
-    print("\nTraining, per model (vectorised batch wall time / models in it), s: " + "; ".join(f"{p} {r['min']:.1f} (budgets) to {r['max']:.1f} (full data)" for p, r in train.iterrows()))
-    print("\n#### Targets\n")
-    print("\n".join(targets(main_arch)))
-    if previous:
-        print(f"\n#### `task` before and after (main architecture; before: {previous})\n")
-        old = pd.read_csv(previous)
-        print(previous_table(main_arch, old[old.arch.str.startswith("main")]))
+def main(folders, figures=None) -> None:
+    rows = load(folders)
+    seeds = per_seed(rows)
+    for problem in dict.fromkeys(rows.problem):
+        archs = list(dict.fromkeys(rows[rows.problem == problem].arch))
+        main_arch = next(a for a in archs if a.startswith("main"))
+        print(f"\n### {problem}\n")
+        for split in ("train", "ood_far"):
+            print(f"\n#### {split}, {main_arch} (L2RE: mean over distillation seeds [range])\n")
+            print(table(seeds, problem, main_arch, split))
+        for arch in archs:
+            if arch != main_arch and (problem, arch, "ood_far") in seeds.index.droplevel(["distiller", "budget", "seed"]):
+                print(f"\n#### ood_far, second architecture {arch}\n")
+                print(table(seeds, problem, arch, "ood_far"))
+        text, verdicts = comparisons(seeds, problem, main_arch)
+        print(f"\n#### task against each other distiller on ood_far ({main_arch}; ratio < 1: task better)\n")
+        print(text)
+        print("\n#### Targets\n")
+        print("\n".join(targets(seeds, problem, main_arch, verdicts)))
+    print("\n### Cost: distillation time over one full-data training, peak resident memory of the distilling process\n")
+    print(costs(rows))
+    if figures:
+        for path in shift_figures(folders, Path(figures)):
+            print(f"\nwrote {path}")
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description="Markdown tables and target checks from an OOD-benchmark results folder.")
-    parser.add_argument("folder", help="results folder of experiments/ood_benchmark.toml or ood_benchmark_before_recipe.toml")
-    parser.add_argument("--previous", help="CSV with the rows of an earlier `task` run under the same protocol")
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("folders", nargs="+", help="results folders of the OOD benchmark (stage 1, stage 2)")
+    parser.add_argument("--figures", help="folder for the error-versus-shift figures (bands over seeds)")
     args = parser.parse_args()
-    main(args.folder, args.previous)
+    main(args.folders, args.figures)
