@@ -24,7 +24,7 @@ def test_tiny_config_parses(tiny_config_text):
     [
         ('name = "tiny"', 'name = "tiny"\ncolour = 1', "experiment.colour"),
         ('problems = ["heat1d"]', 'problems = ["heat2d"]', "'heat2d'; allowed: allen_cahn1d, burgers1d"),
-        ('distillers = ["uniform", "sobol_target"]', 'distillers = ["uniformm", "sobol_target"]', "unknown distiller 'uniformm'"),
+        ('distillers = ["uniform", "sobol_target"]', 'distillers = ["uniformm", "sobol_target"]', "unknown pde distiller 'uniformm'"),
         ("budgets = [24, 32]", "budgets = [24, 2]", "experiment.budgets must be at least 8"),
         ("budgets = [24, 32]", 'budgets = ["24"]', "experiment.budgets must be of type int"),
         ('splits = ["train", "ood_far"]', 'splits = ["train", "far"]', "'far'; allowed: train, ood_near, ood_far"),
@@ -41,8 +41,11 @@ def test_tiny_config_parses(tiny_config_text):
         ('family = "target"', "spacing = 2", "unknown option 'spacing' for distiller 'sobol'"),
         ("conditions_per_split = 2", "conditions_per_split = 0", "conditions_per_split"),
         ("seeds = [0, 1]", "seeds = [0, 0]", "duplicate"),
-        ('splits = ["train", "ood_far"]', 'splits = ["train", "ood_far"]\ntarget_weights = [1]', "experiment.target_weights must be a list of 2 positive numbers"),
-        ('splits = ["train", "ood_far"]', 'splits = ["train", "ood_far"]\ntarget_weights = [1, -2]', "experiment.target_weights must be a list of 2 positive numbers"),
+        ("[learner]", "[task]\ntarget_weights = [1]\n[learner]", "task.target_weights must be a list of 2 positive numbers"),
+        ("[learner]", "[task]\ntarget_weights = [1, -2]\n[learner]", "task.target_weights must be a list of 2 positive numbers"),
+        ("[learner]", '[task]\nrisk = "median"\n[learner]', "task.risk: unknown risk 'median'"),
+        ("[learner]", '[task]\nmetric = "auroc"\n[learner]', "unknown key task.metric"),
+        ('splits = ["train", "ood_far"]', 'splits = ["train", "ood_far"]\nrisk = "max"', "experiment.risk belongs in [task]"),
         ('distillers = ["uniform", "sobol_target"]', 'distillers = ["uniform", "../sobol_target"]', "'../sobol_target' is not a safe name"),
         ('distillers = ["uniform", "sobol_target"]', 'distillers = ["a/b", "sobol_target"]', "'a/b' is not a safe name"),
         ("[distiller.sobol_target]", "[problem]\nheat1d = 5\n[distiller.sobol_target]", "[problem.heat1d] must be a table of constants, got 5"),
@@ -64,7 +67,7 @@ def test_bad_values_name_the_key(tiny_config_text, old, new, fragment):
 
 
 def test_target_weights_reach_the_task_region(tiny_config_text):
-    text = tiny_config_text.replace('splits = ["train", "ood_far"]', 'splits = ["train", "ood_far"]\ntarget_weights = [3, 1]')
+    text = tiny_config_text.replace("[learner]", "[task]\ntarget_weights = [3, 1]\n\n[learner]")
     config = parse_config(_raw(text))
     assert config.target_weights == (3.0, 1.0)
     from pde_catalog import get_problem
