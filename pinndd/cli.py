@@ -1,7 +1,7 @@
 """The ``pinndd`` command.
 
-Subcommands: ``catalog list``, ``catalog check NAME``, ``reference``, ``run``
-and ``figures``. Bad input exits with status 2 and a one-line message, never a
+Subcommands: ``catalog list``, ``catalog check NAME``, ``distillers [NAME]``,
+``reference``, ``run`` and ``figures``. Bad input exits with status 2 and a one-line message, never a
 traceback.
 """
 
@@ -51,6 +51,26 @@ def _cmd_catalog_list(args) -> int:
     for name in problem_names():
         doc = (problem_class(name).__doc__ or "").strip().splitlines()
         print(f"{name}\t{doc[0] if doc else ''}")
+    return 0
+
+
+def _cmd_distillers(args) -> int:
+    import inspect
+
+    from .distillers import KINDS, distiller_class, distiller_names
+
+    kinds = (args.kind,) if args.kind else KINDS
+    if args.name:
+        kind = args.kind or next((k for k in KINDS if args.name in distiller_names(k)), "pde")
+        cls = distiller_class(args.name, kind)
+        aware = "task-aware" if cls().task_aware else "task-unaware"  # with its default options
+        print(f"{kind} distiller {cls.name} ({aware}{'' if cls.budgeted else ', ignores the budget'})\n")
+        print(inspect.cleandoc(cls.__doc__ or ""))
+        return 0
+    for kind in kinds:
+        for name in distiller_names(kind):
+            doc = (distiller_class(name, kind).__doc__ or "").strip().splitlines()
+            print(f"{kind}\t{name}\t{doc[0] if doc else ''}")
     return 0
 
 
@@ -187,6 +207,10 @@ def build_parser() -> argparse.ArgumentParser:
     check = csub.add_parser("check", help="run the contract checks on one problem")
     check.add_argument("name")
     check.set_defaults(func=_cmd_catalog_check)
+    dist = sub.add_parser("distillers", help="list the distillers of each kind, or document one and its options")
+    dist.add_argument("name", nargs="?", help="a distiller to document (its options, defaults and rules)")
+    dist.add_argument("--kind", choices=("pde", "tabular"), help="the kind of task (default: both; for NAME, the first kind that has it)")
+    dist.set_defaults(func=_cmd_distillers)
     ref = sub.add_parser("reference", help="write a reference solution to netCDF")
     ref.add_argument("problem")
     ref.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="condition parameter (default member otherwise)")

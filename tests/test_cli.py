@@ -114,3 +114,18 @@ def test_catalog_check_fails_a_broken_problem(capsys, monkeypatch):
     assert main(["catalog", "check", "wrong_heat"]) == 1
     out = capsys.readouterr().out
     assert "FAIL" in out and "reference_residual" in out
+
+
+def test_distillers_lists_both_kinds_and_documents_one(capsys):
+    from pinndd.cli import main
+
+    assert main(["distillers"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert "pde\ttask\t" in "\n".join(listed) and any(line.startswith("tabular\toracle\t") for line in listed)
+    assert main(["distillers", "rad"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("pde distiller rad (task-unaware)") and "pool : int" in text and "Default 8192." in text
+    assert main(["distillers", "task", "--kind", "tabular"]) == 0
+    assert "tabular distiller task (task-aware)" in capsys.readouterr().out
+    assert main(["distillers", "nope"]) == 2
+    assert "unknown pde distiller 'nope'" in capsys.readouterr().err
