@@ -9,6 +9,17 @@ SHARED = REPO.parent / "shared"
 
 
 @pytest.fixture
+def one_thread():
+    """Small networks run fastest on one torch thread, and the test machines are shared."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture
 def shared() -> Path:
     """The read-only ../shared folder beside the repository (present in CI)."""
     if not SHARED.is_dir():

@@ -17,8 +17,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-import torch
-
 from pde_catalog import get_problem
 from pinndd.distillers import KINDS, distiller_class, distiller_names, get_distiller
 from pinndd.errors import ConfigError
@@ -49,14 +47,7 @@ FAST = {
 }
 BUDGET = {"pde": 40, "tabular": 30}
 CASES = [(kind, name) for kind in KINDS for name in distiller_names(kind)]
-
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 @pytest.fixture(scope="module")

@@ -93,7 +93,6 @@ class GradientMatching(ClassicDistiller):
     minimises the mean over the pool of :func:`gradient_distance` between the
     gradient on ``S`` (differentiated w.r.t. ``S`` with ``create_graph``) and
     the gradient on ``D``.
-
     """
 
     name = "gradient_matching"
@@ -229,7 +228,6 @@ class DistributionMatching(ClassicDistiller):
     inputs; boundary/initial points also with their target value divided by
     the RMS target of ``D``) and minimises :func:`mean_embedding_distance`
     between ``S`` and ``real_batch`` points of ``D``.
-
     """
 
     name = "distribution_matching"

@@ -158,7 +158,6 @@ class KernelInducingPoints(ClassicDistiller):
     ``real_batch`` points of ``D``, solves the ridge problem on ``S``
     (:func:`krr_solution`) and adds ``|A_D delta_S - b_D|^2``, the linearised
     physics loss on ``D``; the mean over the initialisations is minimised.
-
     """
 
     name = "kernel"

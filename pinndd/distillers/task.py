@@ -41,7 +41,6 @@ __all__ = ["TaskDistiller"]
 @register_distiller
 class TaskDistiller(PdeDistiller):
     """Bilevel optimisation of the point set for the task's risk on its target family.
-
     """
 
     name = "task"

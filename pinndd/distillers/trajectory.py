@@ -117,7 +117,6 @@ def matching_loss(pinn, batch, start, target, *, steps: int, lr, optimizer: str 
 @register_distiller
 class TrajectoryMatching(ClassicDistiller):
     """Make a few training steps on ``S`` reproduce long stretches of training on ``D``.
-
     """
 
     name = "trajectory_matching"
