@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pinndd import results
 from pinndd.tabular import run_tabular_experiment
 
 HERE = Path(__file__).parent
@@ -71,7 +72,7 @@ def variant_config(base: dict, name: str) -> dict:
 
 def summarise(folder: Path) -> dict:
     """task's mean and worst-site AUROC and its paired difference to pooled_mean."""
-    agg = pd.read_csv(folder / "aggregate.csv")
+    agg = pd.read_csv(results.aggregate_path(folder))
     out = {}
     for risk, label in (("mean", "mean"), ("max", "worst site")):
         rows = agg[agg.risk == risk]
@@ -94,7 +95,7 @@ def main(argv=None):
     rows = []
     for name in args.variants:
         folder = Path(args.out) / name
-        if not (folder / "aggregate.csv").exists():
+        if not results.aggregate_path(folder).exists():
             run_tabular_experiment(variant_config(base, name), folder, data_dir=args.data, progress=False)
         split = VARIANTS[name][2].get("splits", ["per_site"])[0]
         rows.append({"variant": name, "split": split, **summarise(folder)})

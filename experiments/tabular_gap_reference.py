@@ -28,8 +28,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pinndd.distillers import get_distiller
 from pinndd.tabular import LearnerSpec, MergeTask, load_bundled, split_sites
-from pinndd.tabular.baselines import pooled, pooled_imputed
+from pinndd.tabular.baselines import pooled
 from pinndd.tabular.evaluate import evaluate_table
 
 
@@ -90,10 +91,10 @@ def main(argv=None):
     for seed in range(exp["seeds"]):
         train, test = split_sites(data.sources, exp["test_fraction"], seed=seed, stratify=False)
         full_train = split_sites(data.full, exp["test_fraction"], seed=seed, stratify=False)[0]
-        sub = task.with_sources(train)
+        sub = task.with_sources(train, complete=full_train)
         row = {"seed": seed}
-        for name, table in (("pooled_knn", pooled_imputed(train, "knn", seed=seed)),
-                            ("oracle", pooled(full_train, cols))):
+        for name in ("pooled_knn", "oracle"):
+            table = get_distiller(name, kind="tabular").distill(sub.unaware_view(), 0, seed=seed)
             row[name] = np.mean([r["rmse"] for r in evaluate_table(sub, table, test)])
         table = pooled(train, cols)
         joint = np.column_stack([table.x, table.y])

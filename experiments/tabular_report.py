@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pinndd import results
 from pinndd.tabular import METRICS
 
 
@@ -71,12 +72,13 @@ def load(folders) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """
     summaries, aggs, headlines = [], [], set()
     for folder in map(Path, folders):
-        for name in ("summary.csv", "aggregate.csv", "config.toml"):
-            if not (folder / name).is_file():
-                raise SystemExit(f"{folder / name}: not found; is {folder} the --out folder of a tabular pinndd run?")
-        summaries.append(pd.read_csv(folder / "summary.csv"))
-        aggs.append(pd.read_csv(folder / "aggregate.csv"))
-        headlines.add(int(tomllib.loads((folder / "config.toml").read_text())["experiment"]["headline_budget"]))
+        paths = results.summary_path(folder), results.aggregate_path(folder), results.config_path(folder)
+        for path in paths:
+            if not path.is_file():
+                raise SystemExit(f"{path}: not found; is {folder} the --out folder of a tabular pinndd run?")
+        summaries.append(pd.read_csv(paths[0]))
+        aggs.append(pd.read_csv(paths[1]))
+        headlines.add(int(tomllib.loads(paths[2].read_text())["experiment"]["headline_budget"]))
     if len(headlines) != 1:
         raise SystemExit(f"folders {list(folders)} have different headline budgets {sorted(headlines)}")
     seeds = [set(zip(a.split, a.seed)) for a in aggs]

@@ -11,7 +11,7 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_path", "remove_stale_temporaries", "write_text", "write_netcdf", "write_csv"]
+__all__ = ["atomic_path", "dump_toml", "remove_stale_temporaries", "write_text", "write_netcdf", "write_csv"]
 
 
 @contextlib.contextmanager
@@ -97,3 +97,41 @@ def write_csv(frame, path) -> Path:
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, index=False)
     return Path(path)
+
+
+def _toml_value(value):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} to TOML")
+
+
+def dump_toml(raw: dict, prefix: str = "") -> str:
+    """TOML text of ``raw``, a dict of nested tables of scalars and lists (what a config holds).
+
+    Parameters
+    ----------
+    raw : dict
+        Keys to booleans, numbers, strings, lists of them, or dicts (tables).
+    prefix : str, optional
+        Dotted name of the table ``raw`` is (for its sub-tables' headers).
+
+    Returns
+    -------
+    str
+    """
+    lines, tables = [], []
+    for key, value in raw.items():
+        (tables if isinstance(value, dict) else lines).append((key, value))
+    text = "".join(f"{k} = {_toml_value(v)}\n" for k, v in lines)
+    for key, value in tables:
+        name = f"{prefix}{key}"
+        body = dump_toml(value, prefix=f"{name}.")
+        text += f"\n[{name}]\n{body}" if any(not isinstance(v, dict) for v in value.values()) or not value \
+            else body
+    return text

@@ -4,7 +4,9 @@ Both kinds of experiment (PDE and tabular), the runner, the figures and the
 command line find their files here::
 
     <out>/config.toml        the config that ran (a folder holds one config)
-    <out>/summary.csv        one row per evaluated model and split
+    <out>/summary.csv        one row per evaluated model and split (tabular: per site)
+    <out>/aggregate.csv      summary aggregated over sites by each risk measure (tabular)
+    <out>/metrics.nc         per-site metrics as an xarray Dataset (tabular)
     <out>/points/            one netCDF per distilled set   (PDE)
     <out>/fields/            one netCDF per evaluated model (PDE)
     <out>/metrics/           one CSV per problem, parts/ per evaluation group (PDE)
@@ -25,8 +27,8 @@ from .errors import ConfigError
 from .io import remove_stale_temporaries, write_text
 
 __all__ = [
-    "cell_stem", "config_path", "exclusive", "fields_path", "figure_path", "metrics_path", "part_path",
-    "points_path", "prepare", "shift_path", "summary_path",
+    "aggregate_path", "cell_stem", "config_path", "exclusive", "fields_path", "figure_path", "metrics_path", "part_path",
+    "points_path", "prepare", "shift_path", "site_metrics_path", "summary_path",
 ]
 
 
@@ -41,6 +43,16 @@ def config_path(out) -> Path:
 
 def summary_path(out) -> Path:
     return Path(out) / "summary.csv"
+
+
+def aggregate_path(out) -> Path:
+    """A tabular run's per-site metrics aggregated over sites by each reported risk measure (CSV)."""
+    return Path(out) / "aggregate.csv"
+
+
+def site_metrics_path(out) -> Path:
+    """A tabular run's per-site metrics as a labelled xarray Dataset (netCDF)."""
+    return Path(out) / "metrics.nc"
 
 
 def points_path(out, problem: str, distiller: str, budget: int, seed: int) -> Path:

@@ -2,29 +2,28 @@
 
 The second application of pinndd's formal model: sources are site tables with
 intersecting feature sets, the learner is a scikit-learn estimator, the target
-population is each site's held-out patients seen through the features that site
-measured, and the risk measure aggregates over sites.
+family is each site's held-out patients seen through the features that site
+measured, and the risk measure aggregates over sites. Every method (the
+baselines included) is a distiller of kind ``"tabular"`` on the shared
+registry: ``pinndd.get_distiller(name, kind="tabular", **options)``.
 """
 
 from ._sources import Source, check_sources, intersection_features, union_features
-from ._task import DEPLOY_MODES, METRICS, POPULATIONS, MergeTask
+from ._task import DEPLOY_MODES, METRICS, POPULATIONS, MergeTask, TargetSite
 from .bundled import BLOCK_DESIGNS, BUNDLED_TABLES, BundledData, load_bundled
 from .config import TabularConfig, parse_tabular_config
+from .distillers import DistributionMatching, TaskDistiller
 from .evaluate import SPLITS, evaluate_table, fold_sites, score, split_sites
 from .experiment import aggregate_sites, run_tabular_experiment
 from .figures import render_tabular_figures
 from .heart import HEART_COLUMNS, HEART_SITES, load_heart_disease, read_uci_file
 from .learners import LEARNERS, LearnerSpec, TrainingSet, fit_predict
-from .methods import BASELINES, DISTILLERS, build_tables, make_distiller
-from ._dm_distiller import DistributionMatching
-from ._task_distiller import TaskDistiller
 
 __all__ = [
-    "BASELINES", "BLOCK_DESIGNS", "BUNDLED_TABLES", "BundledData", "DEPLOY_MODES", "DISTILLERS", "DistributionMatching",
-    "HEART_COLUMNS", "HEART_SITES", "LEARNERS", "LearnerSpec", "METRICS", "MergeTask", "POPULATIONS", "SPLITS",
-    "Source",
-    "TabularConfig", "TaskDistiller", "TrainingSet", "aggregate_sites", "build_tables", "check_sources",
+    "BLOCK_DESIGNS", "BUNDLED_TABLES", "BundledData", "DEPLOY_MODES", "DistributionMatching", "HEART_COLUMNS",
+    "HEART_SITES", "LEARNERS", "LearnerSpec", "METRICS", "MergeTask", "POPULATIONS", "SPLITS", "Source",
+    "TabularConfig", "TargetSite", "TaskDistiller", "TrainingSet", "aggregate_sites", "check_sources",
     "evaluate_table", "fit_predict", "fold_sites", "intersection_features", "load_bundled", "load_heart_disease",
-    "make_distiller", "parse_tabular_config", "read_uci_file", "render_tabular_figures",
-    "run_tabular_experiment", "score", "split_sites", "union_features",
+    "parse_tabular_config", "read_uci_file", "render_tabular_figures", "run_tabular_experiment", "score",
+    "split_sites", "union_features",
 ]

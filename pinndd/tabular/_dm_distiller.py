@@ -18,6 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from pinndd.distillers import register_distiller
+from pinndd.options import Options, option
+
+from ._distiller import TabularDistiller, positive
 from ._task_objective import Space as _Space
 from .baselines import random_subset
 from .learners import TrainingSet
@@ -25,52 +29,47 @@ from .learners import TrainingSet
 __all__ = ["DistributionMatching"]
 
 
-@dataclass(frozen=True)
-class DistributionMatching:
-    """Match per-site means and covariances of observed features and the label.
-
-    Parameters
-    ----------
-    steps : int
-        Adam steps.
-    lr : float
-        Adam learning rate (standardised units).
+@register_distiller
+class DistributionMatching(TabularDistiller):
+    """Match per-site means and covariances of observed features and the label (task-unaware).
     """
 
-    steps: int = 300
-    lr: float = 0.05
+    name = "distribution_matching"
 
-    def __post_init__(self):
-        if int(self.steps) < 1:
-            raise ValueError(f"distribution_matching steps must be a positive integer, got {self.steps!r}")
-        if not self.lr > 0:
-            raise ValueError(f"distribution_matching lr must be positive, got {self.lr!r}")
+    @dataclass(frozen=True)
+    class Options(Options):
+        steps: int = option(300, "Adam steps.", low=1)
+        lr: float = option(0.05, "Adam learning rate (standardised units).", check=positive)
 
-    def distill(self, task, m: int, *, seed: int) -> TrainingSet:
-        """Return ``m`` synthetic rows over ``task.columns`` (raw units) with labels.
+    def distill(self, task, budget: int, *, seed: int, progress: bool = False) -> TrainingSet:
+        """Return ``budget`` synthetic rows over ``task.columns`` (raw units) with labels.
 
         Parameters
         ----------
         task : MergeTask
-            Its sources must be the sites' training rows only.
-        m : int
-            Number of synthetic rows.
+            Its sources must be the sites' training rows only; the target
+            family is not read (a task-unaware view will do).
+        budget : int
+            Number of synthetic rows ``m``.
         seed : int
             Seeds the initial rows.
+        progress : bool
+            Unused (no progress bar).
         """
-        init = random_subset(task.sources, m, seed=seed)
+        o, sources = self.options, task.training_family()
+        init = random_subset(sources, budget, seed=seed)
         space = _Space.fit(task)
         y_syn = torch.tensor((init.y - space.y_mu) / space.y_sd)
         targets = []
-        for s in task.sources:
+        for s in sources:
             idx = [task.columns.index(c) for c in task.deploy_columns(s.features)]
             data = np.column_stack([space.to_z(s.matrix(task.columns))[:, idx],
                                     (s.labels() - space.y_mu) / space.y_sd])
             mean, cov = _moments(data)
             targets.append((idx, torch.tensor(mean), torch.tensor(cov)))
         z = torch.as_tensor(space.to_z(init.x)).clone().requires_grad_(True)
-        opt = torch.optim.Adam([z], lr=self.lr)
-        for _ in range(self.steps):
+        opt = torch.optim.Adam([z], lr=o.lr)
+        for _ in range(o.steps):
             opt.zero_grad()
             losses = []
             for idx, mean, cov in targets:
@@ -79,7 +78,7 @@ class DistributionMatching:
                 centred = joint - mu
                 c = centred.T @ centred / (joint.shape[0] - 1)
                 losses.append(((mu - mean) ** 2).sum() + ((c - cov) ** 2).sum() / len(mean))
-            task.risk(torch.stack(losses)).backward()
+            task.risk_of(torch.stack(losses)).backward()
             opt.step()
         return TrainingSet(task.columns, space.from_z(z.detach().numpy()), init.y.copy())
 

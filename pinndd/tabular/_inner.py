@@ -37,6 +37,21 @@ def _with_intercept(x: torch.Tensor) -> torch.Tensor:
     return torch.cat([torch.ones(x.shape[0], 1, dtype=x.dtype), x], dim=1)
 
 
+def _penalty_weights(d1: int, c: float, dtype) -> torch.Tensor:
+    """L2 weights ``1 / C`` of intercept and weights (shape ``(d1,)``); the intercept is not penalised."""
+    pen = torch.ones(d1, dtype=dtype) / c
+    pen[0] = 0.0
+    return pen
+
+
+def _newton_step(xi: torch.Tensor, q: torch.Tensor, theta: torch.Tensor, pen: torch.Tensor) -> torch.Tensor:
+    """One Newton step from ``theta`` on ``sum(loss) + pen * theta^2 / 2`` for rows ``xi`` (with intercept)."""
+    p = torch.sigmoid(xi @ theta)
+    grad = xi.T @ (p - q) + pen * theta
+    hess = xi.T @ (xi * (p * (1 - p)).unsqueeze(1)) + torch.diag(pen) + 1e-8 * torch.eye(len(theta), dtype=xi.dtype)
+    return theta - torch.linalg.solve(hess, grad)
+
+
 def logistic_fit(x: torch.Tensor, q: torch.Tensor, c: float, *, steps: int = 12) -> torch.Tensor:
     """Fit logistic regression on standardised ``x`` (shape ``(m, d)``) and soft labels ``q`` (``(m,)``).
 
@@ -46,16 +61,10 @@ def logistic_fit(x: torch.Tensor, q: torch.Tensor, c: float, *, steps: int = 12)
         Shape ``(d + 1,)``: intercept then weights; differentiable in ``x`` and ``q``.
     """
     xi = _with_intercept(x)
-    d1 = xi.shape[1]
-    pen = torch.ones(d1, dtype=x.dtype) / c
-    pen[0] = 0.0
-    theta = torch.zeros(d1, dtype=x.dtype)
-    eye = 1e-8 * torch.eye(d1, dtype=x.dtype)
+    pen = _penalty_weights(xi.shape[1], c, x.dtype)
+    theta = torch.zeros(xi.shape[1], dtype=x.dtype)
     for _ in range(steps):
-        p = torch.sigmoid(xi @ theta)
-        grad = xi.T @ (p - q) + pen * theta
-        hess = xi.T @ (xi * (p * (1 - p)).unsqueeze(1)) + torch.diag(pen) + eye
-        theta = theta - torch.linalg.solve(hess, grad)
+        theta = _newton_step(xi, q, theta, pen)
     return theta
 
 
@@ -70,13 +79,7 @@ def logistic_fit_implicit(x: torch.Tensor, q: torch.Tensor, c: float, *, steps: 
     with torch.no_grad():
         theta = logistic_fit(x.detach(), q.detach(), c, steps=steps)
     xi = _with_intercept(x)
-    d1 = xi.shape[1]
-    pen = torch.ones(d1, dtype=x.dtype) / c
-    pen[0] = 0.0
-    p = torch.sigmoid(xi @ theta)
-    grad = xi.T @ (p - q) + pen * theta
-    hess = xi.T @ (xi * (p * (1 - p)).unsqueeze(1)) + torch.diag(pen) + 1e-8 * torch.eye(d1, dtype=x.dtype)
-    return theta - torch.linalg.solve(hess, grad)
+    return _newton_step(xi, q, theta, _penalty_weights(xi.shape[1], c, x.dtype))
 
 
 def ridge_fit(x: torch.Tensor, y: torch.Tensor, alpha: float) -> torch.Tensor:
@@ -119,9 +122,10 @@ def network_fit(x: torch.Tensor, y: torch.Tensor, *, classify: bool, hidden: int
                 weight_decay: float, seed: int = 0, unroll: int = NETWORK_UNROLL):
     """Train the network of :class:`~._torch_mlp.TorchMLPClassifier` (or ``Regressor``) on ``(x, y)``.
 
-    The start, the loss and the AdamW steps are those of the estimator (soft
-    labels ``y`` in ``[0, 1]`` for ``classify``, real targets otherwise, fitted
-    standardised), so with ``unroll >= steps`` the result equals its fit. The
+    The start, the loss and the AdamW steps (:func:`pinndd.learner._functional.adam_update`)
+    are those of the estimator (soft labels ``y`` in ``[0, 1]`` for
+    ``classify``, real targets otherwise, fitted standardised), so with
+    ``unroll >= steps`` the result equals its fit. The
     first ``steps - unroll`` steps run without autograd; the last ``unroll``
     carry the gradient to ``x`` and ``y`` (none do when called under
     ``torch.no_grad``).

@@ -1,11 +1,13 @@
-"""The task distiller's objective: each site's loss under the learner trained on the synthetic table.
+"""The task distiller's objective: each target site's loss under the learner trained on the synthetic table.
 
-For each site ``s`` the inner learner (:mod:`._inner`) is trained on the
-synthetic table *as the evaluator will train it for that site* (the columns
-``s`` measured, or all columns under ``deploy = "impute"``) and its loss is
-measured on rows seen only through the features ``s`` measured (a value the
-site did not record is filled with the synthetic table's mean, as the
-evaluator's imputer will do). The task's risk measure aggregates over sites.
+For each member ``q`` of the task's target family (:meth:`MergeTask.target_family`)
+the inner learner (:mod:`._inner`) is trained on the synthetic table *as the
+evaluator will train it for that site* (the columns ``q`` measured, or all
+columns under ``deploy = "impute"``) and its loss
+(:meth:`MergeTask.member_losses`) is measured on rows seen only through the
+features ``q`` measured (a value the site did not record is filled with the
+synthetic table's mean, as the evaluator's imputer will do). The task's risk
+measure aggregates over the members.
 """
 
 from __future__ import annotations
@@ -20,13 +22,9 @@ from ._task import METRICS
 from .baselines import impute
 from .evaluate import score
 
-__all__ = ["BORROW_FILLS", "OUTER_LOSSES", "Space", "pack", "site_risk", "site_metric_risk", "site_predictions",
+__all__ = ["BORROW_FILLS", "Space", "pack", "site_losses", "site_risk", "site_metric_risk", "site_predictions",
            "site_targets", "metric_risk"]
 
-# "likelihood": the learner's own loss (cross-entropy / squared error);
-# "pairwise": for classification, the logistic loss of every (positive, negative)
-# pair's score difference, a smooth stand-in for 1 - AUROC.
-OUTER_LOSSES = ("likelihood", "pairwise")
 # how a missing value in the pooled rows a site borrows is filled (see :func:`pack`)
 BORROW_FILLS = ("mean", "iterative")
 
@@ -55,42 +53,46 @@ class Space:
 
 
 def pack(task, space, sources, borrow: float, borrow_fill: str = "mean"):
-    """Per-site tensors: model column indices, then (rows, missing mask, targets, weight) blocks.
+    """Per target member: model column indices, then (rows, missing mask, targets, weight) blocks.
 
-    A site's own rows weigh ``1 - borrow``; the pooled rows of all ``sources``,
-    seen through the same columns, weigh ``borrow``. A value missing from a
-    site's own rows is filled with the mean, as the evaluator's pipeline fills
-    it; in the borrowed pooled rows it is filled with the mean too
-    (``borrow_fill = "mean"``) or imputed iteratively from the row's other
-    features (``"iterative"``, MICE-style, labels unseen), a closer stand-in for
-    the site's patients. Under ``task.population = "sites_and_union"`` one more
-    entry stands for a site measuring every column: the pooled rows with
-    iterative imputation, weight 1.
+    The members are ``task.target_family()``, in order; a site's rows come from
+    the source of the same name in ``sources``. A site's own rows weigh
+    ``1 - borrow``; the pooled rows of all ``sources``, seen through the same
+    columns, weigh ``borrow``. A value missing from a site's own rows is
+    filled with the mean, as the evaluator's pipeline fills it; in the
+    borrowed pooled rows it is filled with the mean too (``borrow_fill =
+    "mean"``) or imputed iteratively from the row's other features
+    (``"iterative"``, MICE-style, labels unseen), a closer stand-in for the
+    site's patients. The union site (``task.population = "sites_and_union"``)
+    is stood for by the pooled rows with iterative imputation, weight 1.
     """
     if borrow_fill not in BORROW_FILLS:
         raise ValueError(f"unknown borrow_fill {borrow_fill!r}; allowed: {list(BORROW_FILLS)}")
-    packs = []
+    family = task.target_family()
     columns = task.columns
     pooled_x = space.to_z(np.concatenate([s.matrix(columns) for s in sources]))
     pooled_y = np.concatenate([s.labels() for s in sources])
     imputed = None
-    if task.population == "sites_and_union" or (borrow > 0 and borrow_fill == "iterative"):
+    if any(q.pooled for q in family) or (borrow > 0 and borrow_fill == "iterative"):
         imputed = impute(pooled_x, "iterative", seed=0)
     borrowed = imputed if borrow_fill == "iterative" else pooled_x
-    for s in sources:
-        idx = [columns.index(c) for c in task.deploy_columns(s.features)]
-        blocks = [_block(task, space, space.to_z(s.matrix(columns))[:, idx], s.labels(), 1.0 - borrow)]
-        if borrow > 0:
-            blocks.append(_block(task, space, borrowed[:, idx], pooled_y, borrow))
+    by_name = {s.name: s for s in sources}
+    packs = []
+    for q in family:
+        idx = [columns.index(c) for c in task.deploy_columns(q.features)]
+        if q.pooled:
+            blocks = [_block(task, space, imputed[:, idx], pooled_y, 1.0)]
+        else:
+            s = by_name[q.name]
+            blocks = [_block(task, space, space.to_z(s.matrix(columns))[:, idx], s.labels(), 1.0 - borrow)]
+            if borrow > 0:
+                blocks.append(_block(task, space, borrowed[:, idx], pooled_y, borrow))
         packs.append((torch.as_tensor(idx), blocks))
-    if task.population == "sites_and_union":
-        everything = list(range(len(columns)))
-        packs.append((torch.as_tensor(everything), [_block(task, space, imputed, pooled_y, 1.0)]))
     return packs
 
 
 def _block(task, space, x, y, weight):
-    if task.kind == "regression":
+    if task.learner.kind == "regression":
         y = (y - space.y_mu) / space.y_sd
     missing = np.isnan(x)
     return (torch.tensor(np.where(missing, 0.0, x)), torch.tensor(missing), torch.tensor(np.asarray(y, float)),
@@ -106,7 +108,7 @@ def _site_models(task, z, lab, packs, newton_steps):
         if task.learner.name.startswith("torch_mlp"):
             yield _network_model(task, xsn, lab, mu, sd), blocks
             continue
-        if task.kind == "classification":
+        if task.learner.kind == "classification":
             theta = _inner.logistic_fit_implicit(xsn, torch.sigmoid(lab), _penalty(task, "C"), steps=newton_steps)
         else:
             theta = _inner.ridge_fit(xsn, lab, _penalty(task, "alpha"))
@@ -116,7 +118,7 @@ def _site_models(task, z, lab, packs, newton_steps):
 
 def _network_model(task, xsn, lab, mu, sd):
     """The torch network trained on the standardised synthetic rows ``xsn``, as a function of (rows, mask)."""
-    classify = task.kind == "classification"
+    classify = task.learner.kind == "classification"
     params, y_mu, y_sd = _inner.network_fit(
         xsn, torch.sigmoid(lab) if classify else lab, classify=classify, hidden=int(task.learner.param("hidden")),
         steps=int(task.learner.param("epochs")), lr=float(task.learner.param("lr")),
@@ -124,42 +126,21 @@ def _network_model(task, xsn, lab, mu, sd):
     return lambda x, missing: _inner.network_predict(params, torch.where(missing, 0.0, (x - mu) / sd)) * y_sd + y_mu
 
 
-def _pairwise(out, y):
-    """Mean logistic loss of ``out[pos] - out[neg]`` over all (positive, negative) pairs; 0 without pairs."""
-    pos, neg = out[y > 0.5], out[y <= 0.5]
-    if pos.numel() == 0 or neg.numel() == 0:
-        return out.sum() * 0.0
-    return torch.nn.functional.softplus(neg.unsqueeze(0) - pos.unsqueeze(1)).mean()
-
-
 def site_losses(task, z, lab, packs, newton_steps, outer_loss: str = "likelihood"):
-    """Each site's loss (shape ``(n_sites,)``) under the learner trained on ``(z, lab)``.
+    """Each target member's loss (shape ``(n_members,)``) under the learner trained on ``(z, lab)``.
 
     ``z`` is the synthetic table (``(m, d)``, standardised units); ``lab`` holds
     label logits (classification) or standardised targets (regression).
-    ``outer_loss`` is one of :data:`OUTER_LOSSES`; ``"pairwise"`` applies to
+    ``outer_loss`` is one of :data:`~pinndd.tabular._task.LOSSES`; ``"pairwise"`` applies to
     classification only (regression always uses the squared error).
     """
-    losses = []
-    for model, blocks in _site_models(task, z, lab, packs, newton_steps):
-        loss = 0.0
-        for x, missing, y, weight in blocks:
-            if weight == 0:
-                continue
-            out = model(x, missing)
-            if task.kind == "regression":
-                loss = loss + weight * ((out - y) ** 2).mean()
-            elif outer_loss == "pairwise":
-                loss = loss + weight * _pairwise(out, y)
-            else:
-                loss = loss + weight * torch.nn.functional.binary_cross_entropy_with_logits(out, y)
-        losses.append(loss)
-    return torch.stack(losses)
+    models = (model for model, _ in _site_models(task, z, lab, packs, newton_steps))
+    return task.member_losses(models, [blocks for _, blocks in packs], loss=outer_loss)
 
 
 def site_risk(task, z, lab, packs, newton_steps, outer_loss: str = "likelihood"):
-    """Risk over sites (the task's measure) of :func:`site_losses`."""
-    return task.risk(site_losses(task, z, lab, packs, newton_steps, outer_loss))
+    """Risk over the target members (the task's measure) of :func:`site_losses`."""
+    return task.risk_of(site_losses(task, z, lab, packs, newton_steps, outer_loss))
 
 
 def site_predictions(task, z, lab, packs, newton_steps) -> list:
@@ -173,7 +154,7 @@ def site_predictions(task, z, lab, packs, newton_steps) -> list:
         for model, blocks in _site_models(task, z, lab, packs, newton_steps):
             x, missing, _, _ = next(b for b in blocks if b[3] > 0)
             out = model(x, missing)
-            preds.append(torch.sigmoid(out).numpy() if task.kind == "classification" else out.numpy())
+            preds.append(torch.sigmoid(out).numpy() if task.learner.kind == "classification" else out.numpy())
     return preds
 
 
@@ -196,9 +177,9 @@ def metric_risk(task, targets, predictions) -> float:
     larger_is_better = METRICS[task.metric][1]
     values = []
     for y, pred in zip(targets, predictions):
-        value = score(y, pred, task.kind)[task.metric]
+        value = score(y, pred, task.learner.kind)[task.metric]
         values.append(0.0 if np.isnan(value) else (1.0 - value if larger_is_better else value))
-    return float(task.risk(torch.tensor(values, dtype=torch.float64)))
+    return float(task.risk_of(torch.tensor(values, dtype=torch.float64)))
 
 
 def site_metric_risk(task, z, lab, packs, newton_steps) -> float:

@@ -1,19 +1,18 @@
-"""Baselines: training tables built without distillation, judged by the same evaluator.
+"""Training tables built from the sites' rows without optimisation: pooling, imputation, subsets.
 
-Each function takes the sites' *training* sources and returns either one
-:class:`~pinndd.tabular.learners.TrainingSet` shared by every site or a dict
-``site -> TrainingSet`` (for each site alone).
+The tables are built from the sites' *training* sources as one
+:class:`~pinndd.tabular.learners.TrainingSet`; the baseline distillers of
+:mod:`.distillers` and the starts of the optimised ones use them.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._sources import intersection_features, union_features
+from ._sources import union_features
 from .learners import TrainingSet
 
-__all__ = ["IMPUTERS", "pooled", "pooled_imputed", "pooled_intersection", "random_subset", "site_alone",
-           "impute"]
+__all__ = ["IMPUTERS", "impute", "pooled", "pooled_imputed", "random_subset"]
 
 IMPUTERS = ("mean", "knn", "iterative")
 
@@ -24,16 +23,6 @@ def pooled(sources, columns=None) -> TrainingSet:
     x = np.concatenate([s.matrix(columns) for s in sources])
     y = np.concatenate([s.labels() for s in sources])
     return TrainingSet(columns, x, y)
-
-
-def site_alone(sources) -> dict:
-    """Each site trains on its own rows and measured features only."""
-    return {s.name: TrainingSet(s.features, s.matrix(s.features), s.labels()) for s in sources}
-
-
-def pooled_intersection(sources) -> TrainingSet:
-    """All rows, restricted to the features every site measured."""
-    return pooled(sources, intersection_features(sources))
 
 
 def impute(x: np.ndarray, method: str, *, seed: int = 0) -> np.ndarray:

@@ -7,9 +7,10 @@ See ``experiments/tabular_quickstart.toml`` for a complete example.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from pinndd.distillers import distiller_names, get_distiller
 from pinndd.errors import ConfigError
 from pinndd.risk import RiskMeasure, parse_risk
 
@@ -18,7 +19,6 @@ from .bundled import BLOCK_DESIGNS, BUNDLED_TABLES
 from .evaluate import SPLITS
 from .heart import HEART_SITES
 from .learners import LEARNERS, LearnerSpec
-from .methods import BASELINES, DISTILLERS, make_distiller
 
 __all__ = ["TabularConfig", "parse_tabular_config"]
 
@@ -29,8 +29,12 @@ _SECTIONS = {
     "task": {"metric", "risk", "report_risks", "deploy", "population"},
     "learner": {"name"},  # plus the learner's own parameters
     "methods": {"baselines", "distillers", "budgets"},
-    "distillers": set(DISTILLERS),
+    "distillers": set(),  # one table of options per listed method, checked by its Options
 }
+# the methods run when [methods] does not list them (oracle needs data.source = "bundled")
+_DEFAULT_BASELINES = ("site_alone", "pooled_intersection", "pooled_mean", "pooled_knn", "pooled_iterative",
+                      "random_subset")
+_DEFAULT_DISTILLERS = ("task", "distribution_matching")
 _DATA_SOURCES = ("uci_heart", "bundled")
 EVALUATE_ON = ("test", "development")
 
@@ -56,13 +60,18 @@ class TabularConfig:
     risk: RiskMeasure
     report_risks: tuple[RiskMeasure, ...]
     deploy: str
-    baselines: tuple[str, ...]
-    distillers: tuple = field(default=())  # (name, instance) pairs
+    baselines: tuple = ()  # (name, Distiller) pairs, run first
+    distillers: tuple = ()  # (name, Distiller) pairs
     budgets: tuple[int, ...] = ()
     headline_budget: int = 0
     blocks: str = "random"
     evaluate_on: str = "test"
     population: str = "sites"
+
+    @property
+    def methods(self) -> tuple:
+        """Every (name, Distiller) pair to run: the baselines, then the distillers."""
+        return self.baselines + self.distillers
 
 
 def _section(raw: dict, name: str) -> dict:
@@ -103,6 +112,41 @@ def _risk(section_key: str, text) -> RiskMeasure:
         return parse_risk(text)
     except (TypeError, ValueError) as err:
         raise ConfigError(f"{section_key}: {err}") from None
+
+
+def _methods(methods: dict, tables: dict, source: str):
+    """``methods.baselines`` and ``methods.distillers`` as (name, Distiller) pairs, built from ``[distillers.X]``.
+
+    Both lists name registered tabular distillers (:func:`pinndd.distillers.distiller_names`);
+    the split only orders the runs and the report.
+    """
+    known = distiller_names("tabular")
+    lists = {key: _names(methods, "methods", key, known, list(default))
+             for key, default in (("baselines", _DEFAULT_BASELINES), ("distillers", _DEFAULT_DISTILLERS))}
+    both = sorted(set(lists["baselines"]) & set(lists["distillers"]))
+    if both:
+        raise ConfigError(f"methods.distillers: {both[0]!r} is also listed in methods.baselines")
+    listed = lists["baselines"] + lists["distillers"]
+    extra = sorted(set(tables) - set(listed))
+    if extra:
+        raise ConfigError(f"[distillers.{extra[0]}] configures a method not listed in methods.baselines or "
+                          f"methods.distillers {list(listed)}")
+    built = {}
+    for key, names in lists.items():
+        built[key] = []
+        for name in names:
+            options = tables.get(name, {})
+            if not isinstance(options, dict):
+                raise ConfigError(f"[distillers.{name}] must be a table, got {options!r}")
+            try:
+                distiller = get_distiller(name, kind="tabular", **options)
+            except ConfigError as err:
+                raise ConfigError(f"distillers.{name}: {err}") from None
+            if distiller.needs_complete and source != "bundled":
+                raise ConfigError(f"methods.{key}: {name!r} needs the complete table; only data.source = 'bundled' "
+                                  "has one")
+            built[key].append((name, distiller))
+    return tuple(built["baselines"]), tuple(built["distillers"])
 
 
 def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
@@ -200,29 +244,13 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
     if not isinstance(report, list) or not report:
         raise ConfigError(f"task.report_risks must be a non-empty list such as ['mean', 'max'], got {report!r}")
 
-    baselines = _names(methods, "methods", "baselines", BASELINES, list(BASELINES[:-1]))
-    if "oracle" in baselines and source != "bundled":
-        raise ConfigError("methods.baselines: 'oracle' needs the complete table; only data.source = 'bundled' has one")
-    distillers = _names(methods, "methods", "distillers", DISTILLERS, list(DISTILLERS))
+    baselines, distillers = _methods(methods, dist, source)
     budgets = methods.get("budgets", [100])
     if not isinstance(budgets, list) or not budgets or not all(
             isinstance(b, int) and not isinstance(b, bool) and b >= 2 for b in budgets):
         raise ConfigError(f"methods.budgets must be a non-empty list of integers >= 2, got {budgets!r}")
     if len(set(budgets)) != len(budgets) or max(budgets) > 10**6:
         raise ConfigError(f"methods.budgets must be distinct and at most 1,000,000 rows, got {budgets!r}")
-    built = []
-    for name in distillers:
-        params = dist.get(name, {})
-        if not isinstance(params, dict):
-            raise ConfigError(f"[distillers.{name}] must be a table, got {params!r}")
-        try:
-            built.append((name, make_distiller(name, params)))
-        except (TypeError, ValueError) as err:
-            raise ConfigError(f"distillers.{name}: {err}") from None
-    extra = sorted(set(dist) - set(distillers))
-    if extra:
-        raise ConfigError(f"[distillers.{extra[0]}] configures a distiller not listed in methods.distillers "
-                          f"{list(distillers)}")
     headline = _get(exp, "experiment", "headline_budget", int, 100 if 100 in budgets else max(budgets))
     if headline not in budgets:
         raise ConfigError(f"experiment.headline_budget {headline!r} must be one of methods.budgets {budgets}")
@@ -235,5 +263,5 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
         split_seed=_get(data, "data", "split_seed", int, 0), learner=learner, metric=metric,
         risk=_risk("task.risk", task.get("risk", "mean")),
         report_risks=tuple(_risk("task.report_risks", r) for r in report), deploy=deploy,
-        baselines=baselines, distillers=tuple(built), budgets=tuple(budgets), headline_budget=headline,
+        baselines=baselines, distillers=distillers, budgets=tuple(budgets), headline_budget=headline,
         blocks=blocks, evaluate_on=evaluate_on, population=population)

@@ -138,5 +138,5 @@ def evaluate_table(task, training, test_sources, *, seed: int = 0) -> list[dict]
             continue
         cols = task.model_columns(site.features, table)
         pred = fit_predict(task.learner, table, cols, site.matrix(cols), seed=seed)
-        rows.append({"site": site.name, "n_test": site.n_rows, **score(site.labels(), pred, task.kind)})
+        rows.append({"site": site.name, "n_test": site.n_rows, **score(site.labels(), pred, task.learner.kind)})
     return rows

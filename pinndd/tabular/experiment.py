@@ -38,7 +38,6 @@ from .bundled import load_bundled
 from .config import parse_tabular_config
 from .evaluate import evaluate_table, metric_names, split_sites
 from .heart import load_heart_disease
-from .methods import BUDGETED, build_tables
 
 __all__ = ["run_tabular_experiment", "aggregate_sites", "load_config_data"]
 
@@ -50,8 +49,9 @@ def load_config_data(cfg):
 
     Returns
     -------
-    (str, tuple of Source, tuple of Source or None)
-        Dataset label, the sites, and their complete counterparts (bundled only).
+    (str, tuple of Source, tuple of Source or None, str)
+        Dataset label, the sites, their complete counterparts (bundled only)
+        and the prediction kind (``"classification"`` or ``"regression"``).
     """
     if cfg.data_source == "uci_heart":
         sources = load_heart_disease(cfg.folder, sites=cfg.sites, min_observed=cfg.min_observed)
@@ -95,13 +95,12 @@ def _folds(split, sources, full, cfg, seed):
 
 
 def _cells(cfg):
-    for name in cfg.baselines:
-        if name in BUDGETED:
-            yield from ((name, m, None) for m in cfg.budgets)
+    """(name, budget, distiller) of every method run on a fold: a budget-free method once, with budget 0."""
+    for name, distiller in cfg.methods:
+        if distiller.budgeted:
+            yield from ((name, m, distiller) for m in cfg.budgets)
         else:
-            yield name, 0, None
-    for name, distiller in cfg.distillers:
-        yield from ((name, m, distiller) for m in cfg.budgets)
+            yield name, 0, distiller
 
 
 def _run_grid(cfg, task, dataset, sources, full, progress):
@@ -114,11 +113,10 @@ def _run_grid(cfg, task, dataset, sources, full, progress):
     for seed in cfg.seeds:
         for split in cfg.splits:
             for train, test, full_train in _folds(split, sources, full, cfg, seed):
-                train_task = task.with_sources(train)
+                train_task = task.with_sources(train, complete=full_train)
                 for method, m, distiller in cells:
                     start = time.perf_counter()
-                    tables = build_tables(method, train_task, m, seed=seed, distiller=distiller,
-                                          full_sources=full_train)
+                    tables = distiller.distill(distiller.sees(train_task), m, seed=seed)
                     seconds = time.perf_counter() - start
                     for r in evaluate_table(task, tables, test, seed=seed + TABULAR_EVAL_SEED_OFFSET):
                         n_train = len(tables.y) if not isinstance(tables, dict) else len(tables[r["site"]].y)
@@ -173,32 +171,6 @@ def _to_xarray(summary: pd.DataFrame, metrics, attrs):
     return ds
 
 
-def _toml_value(value):
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {value!r} to TOML")
-
-
-def dump_toml(raw: dict, prefix: str = "") -> str:
-    """A minimal TOML writer for nested tables of scalars and lists."""
-    lines, tables = [], []
-    for key, value in raw.items():
-        (tables if isinstance(value, dict) else lines).append((key, value))
-    text = "".join(f"{k} = {_toml_value(v)}\n" for k, v in lines)
-    for key, value in tables:
-        name = f"{prefix}{key}"
-        body = dump_toml(value, prefix=f"{name}.")
-        text += f"\n[{name}]\n{body}" if any(not isinstance(v, dict) for v in value.values()) or not value \
-            else body
-    return text
-
-
 def run_tabular_experiment(raw: dict, out_dir, *, data_dir=None, progress: bool = True,
                            config_text: str | None = None) -> Path:
     """Run the tabular experiment described by ``raw`` and write its results folder.
@@ -234,7 +206,7 @@ def run_tabular_experiment(raw: dict, out_dir, *, data_dir=None, progress: bool 
     version = _version("pinndd")
 
     cfg = parse_tabular_config(raw, data_dir=data_dir)
-    text = config_text if config_text is not None else dump_toml(raw)
+    text = config_text if config_text is not None else io.dump_toml(raw)
     existing = results.config_path(out_dir)
     if existing.exists() and existing.read_text() != text:
         raise ConfigError(f"{out_dir} holds results of a different config; choose another --out folder or remove it")
@@ -256,8 +228,8 @@ def run_tabular_experiment(raw: dict, out_dir, *, data_dir=None, progress: bool 
     with results.exclusive(out_dir):
         results.prepare(out_dir, text)
         io.write_csv(summary, results.summary_path(out_dir))
-        io.write_csv(aggregate, out_dir / "aggregate.csv")
-        io.write_netcdf(dataset_xr, out_dir / "metrics.nc")
+        io.write_csv(aggregate, results.aggregate_path(out_dir))
+        io.write_netcdf(dataset_xr, results.site_metrics_path(out_dir))
         figures.render_tabular_figures(out_dir)
     log.info("tabular experiment %s written to %s", cfg.name, out_dir)
     return out_dir

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pinndd import io
+from pinndd import io, results
 
 __all__ = ["plot_per_site", "plot_vs_budget", "render_tabular_figures"]
 
@@ -51,12 +51,12 @@ def plot_per_site(summary, aggregate, metric: str, headline: int, *, ax=None):
     stats = frame.groupby(["method", "site"], sort=False)[metric].agg(["mean", "std"])
     methods = list(dict.fromkeys(frame["method"]))
     sites = list(dict.fromkeys(frame["site"]))
+    budgeted = set(summary.loc[summary["budget"] > 0, "method"])
     width = 0.8 / len(methods)
     for i, method in enumerate(methods):
         mean = [stats["mean"].get((method, s), np.nan) for s in sites]
         std = [stats["std"].get((method, s), np.nan) for s in sites]
-        label = method if method not in ("random_subset", "task", "distribution_matching") \
-            else f"{method} (m={headline})"
+        label = f"{method} (m={headline})" if method in budgeted else method
         ax.bar(np.arange(len(sites)) + (i - (len(methods) - 1) / 2) * width, mean, width, yerr=std,
                capsize=2, label=label)
     ax.set_xticks(np.arange(len(sites)), sites)
@@ -115,9 +115,9 @@ def render_tabular_figures(out_dir) -> list[Path]:
     import xarray as xr
 
     out_dir = Path(out_dir)
-    summary = pd.read_csv(out_dir / "summary.csv")
-    aggregate = pd.read_csv(out_dir / "aggregate.csv")
-    with xr.open_dataset(out_dir / "metrics.nc") as ds:
+    summary = pd.read_csv(results.summary_path(out_dir))
+    aggregate = pd.read_csv(results.aggregate_path(out_dir))
+    with xr.open_dataset(results.site_metrics_path(out_dir)) as ds:
         metric, headline = str(ds.attrs["metric"]), int(ds.attrs["headline_budget"])
     written = []
     for split in dict.fromkeys(summary["split"]):
@@ -125,13 +125,13 @@ def render_tabular_figures(out_dir) -> list[Path]:
         plot_per_site(summary[summary["split"] == split], aggregate[aggregate["split"] == split],
                       metric, headline, ax=ax)
         ax.set_title(f"{summary['dataset'].iloc[0]}, {split}: {metric} per site (mean +- std over seeds)")
-        written.append(_save(fig, out_dir / "figures" / f"per_site_{split}.png"))
+        written.append(_save(fig, results.figure_path(out_dir, f"per_site_{split}.png")))
         risks = [r for r in ("mean", "max") if (aggregate["risk"] == r).any()]
         fig, axes = plt.subplots(1, len(risks), figsize=(5.5 * len(risks), 4), squeeze=False)
         for ax, risk in zip(axes[0], risks):
             plot_vs_budget(aggregate[aggregate["split"] == split], metric, risk, ax=ax)
         fig.suptitle(f"{summary['dataset'].iloc[0]}, {split}")
-        written.append(_save(fig, out_dir / "figures" / f"vs_budget_{split}.png"))
+        written.append(_save(fig, results.figure_path(out_dir, f"vs_budget_{split}.png")))
     return written
 
 

@@ -4,11 +4,16 @@ import numpy as np
 import pytest
 import torch
 
+from pinndd.distillers import distiller_names, get_distiller
+from pinndd.errors import ConfigError
 from pinndd.risk import RiskMeasure
-from pinndd.tabular import DistributionMatching, LearnerSpec, MergeTask, Source, TaskDistiller, load_bundled
+from pinndd.tabular import DistributionMatching, LearnerSpec, MergeTask, Source, TaskDistiller, TrainingSet, load_bundled
 from pinndd.tabular import intersection_features, union_features
 from pinndd.tabular import _task_objective as obj
+from pinndd.tabular._distiller import TabularDistiller
+from pinndd.tabular._task import pairwise_loss
 from pinndd.tabular.baselines import random_subset
+from pinndd.task import TaskAwarenessError
 
 
 @pytest.fixture(scope="module")
@@ -78,11 +83,11 @@ def test_task_distiller_returns_its_start_when_no_step_helps(cancer_task):
 
 
 def test_task_distiller_rejects_bad_prox_and_init():
-    with pytest.raises(ValueError, match=r"prox must be a number >= 0"):
+    with pytest.raises(ConfigError, match=r"prox must be a number >= 0"):
         TaskDistiller(prox=(-1.0,))
-    with pytest.raises(ValueError, match=r"init: unknown name 'kmeans'; allowed"):
+    with pytest.raises(ConfigError, match=r"init must be one of 'distribution_matching', 'random_subset', got 'kmeans'"):
         TaskDistiller(init="kmeans")
-    assert TaskDistiller(prox=2).prox == (2.0,)
+    assert TaskDistiller(prox=2).options.prox == (2.0,)
 
 
 def test_site_metric_risk_is_the_risk_of_one_minus_auroc(cancer_task):
@@ -101,7 +106,7 @@ def test_site_metric_risk_is_the_risk_of_one_minus_auroc(cancer_task):
 
 
 def test_task_distiller_selects_by_metric_or_loss(cancer_task):
-    with pytest.raises(ValueError, match=r"select_by: unknown name 'auc'; allowed: \['metric', 'loss'\]"):
+    with pytest.raises(ConfigError, match=r"select_by must be one of 'metric', 'loss', got 'auc'"):
         TaskDistiller(select_by="auc")
     for select_by in ("metric", "loss"):
         table = TaskDistiller(steps=4, holdout=0.3, check_every=2, init_steps=5, prox=0.1, select_by=select_by).distill(cancer_task, 12, seed=1)
@@ -113,19 +118,19 @@ def test_pairwise_loss_is_a_smooth_upper_bound_of_misranked_pairs():
     y = torch.tensor([1.0, 0.0, 1.0, 0.0], dtype=torch.float64)
     # pairs (pos, neg): differences 3, 2, 1.5, 0.5 -> all ranked right, loss = mean softplus(-diff)
     expected = np.mean(np.log1p(np.exp(-np.array([3.0, 2.0, 1.5, 0.5]))))
-    assert float(obj._pairwise(out, y)) == pytest.approx(expected)
-    assert float(obj._pairwise(-out, y)) > float(obj._pairwise(out, y))  # reversed ranking costs more
-    assert float(obj._pairwise(out, torch.ones(4, dtype=torch.float64))) == 0.0  # no pairs
+    assert float(pairwise_loss(out, y)) == pytest.approx(expected)
+    assert float(pairwise_loss(-out, y)) > float(pairwise_loss(out, y))  # reversed ranking costs more
+    assert float(pairwise_loss(out, torch.ones(4, dtype=torch.float64))) == 0.0  # no pairs
 
 
 def test_task_distiller_with_folds_and_pairwise_loss(cancer_task):
-    with pytest.raises(ValueError, match=r"outer_loss: unknown name 'hinge'; allowed"):
+    with pytest.raises(ConfigError, match=r"outer_loss must be one of 'likelihood', 'pairwise', got 'hinge'"):
         TaskDistiller(outer_loss="hinge")
-    with pytest.raises(ValueError, match=r"folds must be a positive integer"):
+    with pytest.raises(ConfigError, match=r"folds must lie in \[1, None\], got 0"):
         TaskDistiller(folds=0)
-    with pytest.raises(TypeError, match=r"folds must be a positive integer, got 2.5"):
+    with pytest.raises(ConfigError, match=r"folds must be an integer, got 2.5"):
         TaskDistiller(folds=2.5)
-    with pytest.raises(ValueError, match=r"refit = false needs folds = 1"):
+    with pytest.raises(ConfigError, match=r"refit = false needs folds = 1"):
         TaskDistiller(folds=3, refit=False)
     distiller = TaskDistiller(steps=4, check_every=2, init_steps=5, prox=(0.1, 1.0), folds=3,
                               outer_loss="pairwise")
@@ -170,7 +175,7 @@ def test_union_population_adds_one_target_that_sees_every_column(cancer_task):
 
 
 def test_borrowed_rows_are_mean_filled_or_imputed(cancer_task):
-    with pytest.raises(ValueError, match=r"borrow_fill: unknown name 'knn'; allowed"):
+    with pytest.raises(ConfigError, match=r"borrow_fill must be one of 'mean', 'iterative', got 'knn'"):
         TaskDistiller(borrow_fill="knn")
     space = obj.Space.fit(cancer_task)
     mean_packs = obj.pack(cancer_task, space, cancer_task.sources, 0.5, "mean")
@@ -181,3 +186,57 @@ def test_borrowed_rows_are_mean_filled_or_imputed(cancer_task):
         kept = ~borrowed[1]
         torch.testing.assert_close(borrowed_i[0][kept], borrowed[0][kept])  # observed values untouched
         assert borrowed[3] == borrowed_i[3] == 0.5
+
+
+@pytest.mark.parametrize("name", distiller_names("tabular"))
+def test_every_tabular_distiller_is_registered_and_documented(name):
+    distiller = get_distiller(name, kind="tabular")
+    assert isinstance(distiller, TabularDistiller) and distiller.kind == "tabular" and distiller.name == name
+    for option in distiller.Options.names():
+        assert f"{option} : " in type(distiller).__doc__  # the Options section is appended once
+    assert distiller.budgeted == (name in ("random_subset", "task", "distribution_matching"))
+    assert distiller.task_aware == (name == "task")
+
+
+@pytest.mark.parametrize("name, options, message", [
+    ("task", {"steps": 0}, r"^distiller 'task': steps must lie in \[1, None\], got 0$"),
+    ("task", {"lr": -0.1}, r"^distiller 'task': lr must be positive, got -0.1$"),
+    ("task", {"holdout": 1.0}, r"^distiller 'task': holdout must lie in \[0, 1\), got 1.0$"),
+    ("task", {"prox": ["a"]}, r"^distiller 'task': prox must be a number >= 0 or a non-empty list of them"),
+    ("task", {"temperature": 2}, r"^unknown option 'temperature' for distiller 'task'; allowed: borrow, "),
+    ("distribution_matching", {"lr": 0}, r"^distiller 'distribution_matching': lr must be positive, got 0$"),
+    ("distribution_matching", {"steps": 1.5}, r"^distiller 'distribution_matching': steps must be an integer"),
+    ("pooled_mean", {"k": 5}, r"^unknown option 'k' for distiller 'pooled_mean'; allowed: none$"),
+])
+def test_an_option_error_is_one_line_naming_the_option(name, options, message):
+    with pytest.raises(ConfigError, match=message) as err:
+        get_distiller(name, kind="tabular", **options)
+    assert "\n" not in str(err.value)
+
+
+def test_task_unaware_distillers_work_on_the_unaware_view_and_the_task_distiller_refuses_it():
+    data = load_bundled("diabetes", n_sites=3, seed=1)
+    task = MergeTask(data.sources, LearnerSpec("ridge"), "rmse", complete=data.full)
+    view = task.unaware_view()
+    with pytest.raises(TaskAwarenessError):
+        TaskDistiller(steps=2, init_steps=2).distill(view, 10, seed=0)
+    for name in distiller_names("tabular"):
+        distiller = DistributionMatching(steps=5) if name == "distribution_matching" else get_distiller(name, kind="tabular")
+        if distiller.task_aware:
+            continue
+        tables = distiller.distill(view, 10, seed=0)
+        for table in tables.values() if isinstance(tables, dict) else [tables]:
+            assert isinstance(table, TrainingSet)
+            assert len(table.y) == 10 if distiller.budgeted else len(table.y) > 10
+    seen_whole = DistributionMatching(steps=5).distill(task, 10, seed=0)
+    np.testing.assert_array_equal(DistributionMatching(steps=5).distill(view, 10, seed=0).x, seen_whole.x)
+
+
+def test_the_oracle_needs_the_complete_table(cancer_task):
+    with pytest.raises(ValueError, match=r"'oracle' needs the complete table"):
+        get_distiller("oracle", kind="tabular").distill(cancer_task.unaware_view(), 0, seed=0)
+    data = load_bundled("diabetes", n_sites=3, seed=1)
+    task = MergeTask(data.sources, LearnerSpec("ridge"), "rmse", complete=data.full)
+    table = get_distiller("oracle", kind="tabular").distill(task.unaware_view(), 0, seed=0)
+    assert table.columns == task.columns and np.isfinite(table.x).all()  # every feature, every row
+    assert len(table.y) == sum(s.n_rows for s in data.sources)

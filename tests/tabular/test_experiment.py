@@ -64,6 +64,9 @@ def test_bundled_run_writes_the_results_folder(tmp_path):
     ({"methods__baselines": ["site_alone", "site_alone"]}, r"methods\.baselines has duplicate entries"),
     ({"experiment__seeds": [0, 0]}, r"experiment\.seeds must be distinct non-negative integers"),
     ({"methods__budgets": [20, 10**12]}, r"methods\.budgets must be distinct and at most 1,000,000 rows"),
+    ({"methods__distillers": ["site_alone"]}, r"methods\.distillers: 'site_alone' is also listed in methods\.baselines"),
+    ({"distillers__task": {"steps": 0}}, r"^distillers\.task: distiller 'task': steps must lie in \[1, None\], got 0$"),
+    ({"distillers__pooled_knn": {}}, r"\[distillers\.pooled_knn\] configures a method not listed in methods\.baselines"),
 ])
 def test_bad_config_is_one_clear_error_and_writes_nothing(tmp_path, over, message):
     raw = _raw(**over)
@@ -95,7 +98,7 @@ def test_development_protocol_never_scores_or_trains_on_test_rows():
 def test_unknown_distiller_parameter():
     raw = _raw()
     raw["distillers"]["task"]["temperature"] = 2
-    with pytest.raises(ConfigError, match=r"distillers\.task: distiller 'task' has no parameter\(s\) \['temperature'\]"):
+    with pytest.raises(ConfigError, match=r"^distillers\.task: unknown option 'temperature' for distiller 'task'; allowed: "):
         parse_tabular_config(raw)
 
 
@@ -110,3 +113,30 @@ def test_broken_heart_folder_writes_nothing(heart_dir, tmp_path):
     with pytest.raises(DataError, match=r"processed\.switzerland\.data: line 1 has 13 fields"):
         run_tabular_experiment(raw, tmp_path / "run", data_dir=folder, progress=False)
     assert not (tmp_path / "run").exists()
+
+
+def test_oracle_needs_bundled_data():
+    raw = _raw(data__source="uci_heart", data__folder="heart")
+    raw["learner"] = {"name": "logistic"}
+    with pytest.raises(ConfigError, match=r"^methods\.baselines: 'oracle' needs the complete table; only data\.source"):
+        parse_tabular_config(raw)
+
+
+def test_a_task_unaware_method_is_handed_the_unaware_view(tmp_path, monkeypatch):
+    from pinndd.tabular import DistributionMatching
+    from pinndd.task import TaskAwarenessError
+
+    seen, distill = [], DistributionMatching.distill
+
+    def spy(self, task, budget, **kwargs):
+        seen.append(task)
+        return distill(self, task, budget, **kwargs)
+
+    monkeypatch.setattr(DistributionMatching, "distill", spy)
+    raw = _raw(experiment__splits=["per_site"], methods__baselines=["site_alone"],
+               methods__distillers=["distribution_matching"])
+    raw["distillers"] = {"distribution_matching": {"steps": 3}}
+    run_tabular_experiment(raw, tmp_path / "run", progress=False)
+    assert len(seen) == 1
+    with pytest.raises(TaskAwarenessError):
+        seen[0].target_family()
