@@ -163,7 +163,7 @@ def _cmd_run(args) -> int:
     raw, text = load_config(args.config)
     _check_output_folder(args.out, "--out")
     if config_kind(raw) == "tabular":
-        from .tabular import run_tabular_experiment
+        from .experiment import run_tabular_experiment
 
         out = run_tabular_experiment(raw, Path(args.out), data_dir=args.data, progress=_progress(args), config_text=text)
     else:
@@ -185,7 +185,7 @@ def _cmd_figures(args) -> int:
         raise ConfigError(f"{folder} is not a results folder (no summary.csv)")
     raw, _ = load_config(config_path(folder))
     if config_kind(raw) == "tabular":
-        from .tabular import render_tabular_figures
+        from .plot import render_tabular_figures
 
         paths = render_tabular_figures(folder)
     else:

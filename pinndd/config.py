@@ -2,7 +2,7 @@
 
 ``[experiment] kind`` is ``"pde"`` (the default) or ``"tabular"``; each kind
 has its own schema (:func:`pinndd.experiment.parse_config`,
-:func:`pinndd.tabular.parse_tabular_config`), both under one error contract:
+:func:`pinndd.experiment.parse_tabular_config`), both under one error contract:
 a :class:`~pinndd.errors.ConfigError` of one line naming the key and what is
 allowed, raised before any work.
 """
@@ -52,7 +52,7 @@ def parse(raw: dict, *, data_dir=None):
     """
     kind = config_kind(raw)
     if kind == "tabular":
-        from .tabular import parse_tabular_config
+        from .experiment import parse_tabular_config
 
         return parse_tabular_config(raw, data_dir=data_dir)
     if data_dir is not None:

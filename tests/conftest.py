@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to ../shared and a tiny experiment config."""
+"""Shared fixtures: paths to ../shared (reference fields, the heart-disease files) and a tiny experiment config."""
 
 from pathlib import Path
 
@@ -6,6 +6,15 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def heart_dir() -> Path:
+    """The real UCI heart-disease files under ../shared (never copied into the repository)."""
+    folder = SHARED / "data" / "heart_disease"
+    if not (folder / "processed.cleveland.data").is_file():
+        pytest.skip(f"UCI heart-disease files not found under {folder}")
+    return folder
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pytest
 
 from pinndd.cli import main
 from pinndd.experiment import parse_config
-from pinndd.tabular import parse_tabular_config
+from pinndd.experiment import parse_tabular_config
 
 EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
 SHIPPED = sorted(EXPERIMENTS.glob("*.toml"))

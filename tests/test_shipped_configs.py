@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from pinndd.experiment import load_config
-from pinndd.tabular import parse_tabular_config
+from pinndd.experiment import parse_tabular_config
 
 CONFIGS = sorted((Path(__file__).resolve().parents[1] / "experiments").glob("*.toml"))
 

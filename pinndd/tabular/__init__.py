@@ -11,19 +11,16 @@ registry: ``pinndd.get_distiller(name, kind="tabular", **options)``.
 from ._sources import Source, check_sources, intersection_features, union_features
 from ._task import DEPLOY_MODES, METRICS, POPULATIONS, MergeTask, TargetSite
 from .bundled import BLOCK_DESIGNS, BUNDLED_TABLES, BundledData, load_bundled
-from .config import TabularConfig, parse_tabular_config
 from .distillers import DistributionMatching, TaskDistiller
 from .evaluate import SPLITS, evaluate_table, fold_sites, score, split_sites
-from .experiment import aggregate_sites, run_tabular_experiment
-from .figures import render_tabular_figures
 from .heart import HEART_COLUMNS, HEART_SITES, load_heart_disease, read_uci_file
 from .learners import LEARNERS, LearnerSpec, TrainingSet, fit_predict
 
 __all__ = [
     "BLOCK_DESIGNS", "BUNDLED_TABLES", "BundledData", "DEPLOY_MODES", "DistributionMatching", "HEART_COLUMNS",
     "HEART_SITES", "LEARNERS", "LearnerSpec", "METRICS", "MergeTask", "POPULATIONS", "SPLITS", "Source",
-    "TabularConfig", "TargetSite", "TaskDistiller", "TrainingSet", "aggregate_sites", "check_sources",
+    "TargetSite", "TaskDistiller", "TrainingSet", "check_sources",
     "evaluate_table", "fit_predict", "fold_sites", "intersection_features", "load_bundled", "load_heart_disease",
-    "parse_tabular_config", "read_uci_file", "render_tabular_figures", "run_tabular_experiment", "score",
+    "read_uci_file", "score",
     "split_sites", "union_features",
 ]

@@ -156,7 +156,7 @@ def test_stale_temporaries_of_a_killed_run_are_removed_on_resume(tmp_path, tiny_
 
 def test_tabular_run_refuses_a_folder_of_another_config(tmp_path):
     from pinndd.errors import ConfigError
-    from pinndd.tabular import run_tabular_experiment
+    from pinndd.experiment import run_tabular_experiment
 
     (tmp_path / "config.toml").write_text("[experiment]\nname = 'a pde run'\n")
     raw = tomllib.loads((Path(__file__).resolve().parents[2] / "experiments" / "tabular_quickstart.toml").read_text())

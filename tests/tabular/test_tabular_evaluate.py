@@ -5,7 +5,8 @@ import pandas as pd
 import pytest
 
 from pinndd.risk import RiskMeasure
-from pinndd.tabular import aggregate_sites, load_bundled, score, split_sites
+from pinndd.experiment import aggregate_sites
+from pinndd.tabular import load_bundled, score, split_sites
 from pinndd.tabular.evaluate import fold_sites
 
 

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from pinndd.errors import ConfigError
-from pinndd.tabular import LearnerSpec, TrainingSet, fit_predict, parse_tabular_config, score
+from pinndd.experiment import parse_tabular_config
+from pinndd.tabular import LearnerSpec, TrainingSet, fit_predict, score
 from pinndd.tabular._torch_mlp import TorchMLPClassifier, TorchMLPRegressor
 
 
@@ -68,7 +69,7 @@ def test_config_accepts_the_torch_learner_and_checks_its_integers():
 def test_tabular_run_with_the_torch_learner(tmp_path):
     import pandas as pd
 
-    from pinndd.tabular import run_tabular_experiment
+    from pinndd.experiment import run_tabular_experiment
 
     raw = {"experiment": {"kind": "tabular", "name": "mlp", "seeds": 1},
            "data": {"source": "bundled", "table": "breast_cancer", "n_sites": 3},

@@ -14,11 +14,7 @@ from pinndd.distillers import distiller_names, get_distiller
 from pinndd.errors import ConfigError
 from pinndd.risk import RiskMeasure, parse_risk
 
-from ._task import DEPLOY_MODES, METRICS, POPULATIONS
-from .bundled import BLOCK_DESIGNS, BUNDLED_TABLES
-from .evaluate import SPLITS
-from .heart import HEART_SITES
-from .learners import LEARNERS, LearnerSpec
+from ..tabular import BLOCK_DESIGNS, BUNDLED_TABLES, DEPLOY_MODES, HEART_SITES, LEARNERS, METRICS, POPULATIONS, SPLITS, LearnerSpec
 
 __all__ = ["TabularConfig", "parse_tabular_config"]
 

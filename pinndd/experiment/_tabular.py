@@ -33,11 +33,9 @@ from pinndd import io, results
 from pinndd.errors import ConfigError
 from pinndd.seeds import TABULAR_EVAL_SEED_OFFSET
 
-from ._task import METRICS, MergeTask
-from .bundled import load_bundled
-from .config import parse_tabular_config
-from .evaluate import evaluate_table, metric_names, split_sites
-from .heart import load_heart_disease
+from ..tabular import METRICS, MergeTask, evaluate_table, load_bundled, load_heart_disease, split_sites
+from ..tabular.evaluate import metric_names
+from ._tabular_config import parse_tabular_config
 
 __all__ = ["run_tabular_experiment", "aggregate_sites", "load_config_data"]
 
@@ -201,7 +199,7 @@ def run_tabular_experiment(raw: dict, out_dir, *, data_dir=None, progress: bool 
     """
     from importlib.metadata import version as _version
 
-    from . import figures
+    from ..plot import render_tabular_figures
 
     version = _version("pinndd")
 
@@ -230,6 +228,6 @@ def run_tabular_experiment(raw: dict, out_dir, *, data_dir=None, progress: bool 
         io.write_csv(summary, results.summary_path(out_dir))
         io.write_csv(aggregate, results.aggregate_path(out_dir))
         io.write_netcdf(dataset_xr, results.site_metrics_path(out_dir))
-        figures.render_tabular_figures(out_dir)
+        render_tabular_figures(out_dir)
     log.info("tabular experiment %s written to %s", cfg.name, out_dir)
     return out_dir

@@ -7,7 +7,8 @@ import pytest
 import xarray as xr
 
 from pinndd.errors import ConfigError, DataError
-from pinndd.tabular import parse_tabular_config, render_tabular_figures, run_tabular_experiment
+from pinndd.experiment import parse_tabular_config, run_tabular_experiment
+from pinndd.plot import render_tabular_figures
 
 
 def _raw(**over):
@@ -79,7 +80,7 @@ def test_bad_config_is_one_clear_error_and_writes_nothing(tmp_path, over, messag
 
 
 def test_development_protocol_never_scores_or_trains_on_test_rows():
-    from pinndd.tabular.experiment import _folds, development_sources, load_config_data
+    from pinndd.experiment._tabular import _folds, development_sources, load_config_data
 
     cfg = parse_tabular_config(_raw(experiment__evaluate_on="development"))
     _, sources, full, _ = load_config_data(cfg)
