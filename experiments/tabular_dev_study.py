@@ -24,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from pinndd import results
-from pinndd.tabular import run_tabular_experiment
+from pinndd.experiment import run_tabular_experiment
 
 HERE = Path(__file__).parent
 # Every variant starts from these settings (not from the shipped config's, which took the study's
