@@ -5,7 +5,7 @@ Every variant runs ``heart_merge.toml`` with ``experiment.evaluate_on =
 out for testing are dropped first, and the protocol runs on the rest (so a
 variant is judged on each seed's training rows, split again). Only ``task`` at
 the headline budget and the two best imputation baselines are run. A variant
-is a set of overrides of ``[distillers.task]`` and ``[task]``; results go to
+is a set of overrides of ``[distiller.task]`` and ``[task]``; results go to
 ``OUT/<variant>/`` (a finished variant is not rerun). The printed table gives
 ``task``'s mean and worst-site AUROC and its difference to ``pooled_mean``,
 paired by seed (mean ± std over seeds).
@@ -32,7 +32,7 @@ HERE = Path(__file__).parent
 BASE_TASK_DISTILLER = {"folds": 1, "borrow": 0.5, "outer_loss": "likelihood", "borrow_fill": "mean"}
 BASE_TASK = {"risk": "mean", "population": "sites"}
 LOSO = {"splits": ["loso"]}
-# name -> (overrides of [distillers.task], overrides of [task], overrides of [experiment])
+# name -> (overrides of [distiller.task], overrides of [task], overrides of [experiment])
 VARIANTS = {
     "holdout": ({}, {}, {}),
     "folds4": ({"folds": 4}, {}, {}),
@@ -63,9 +63,8 @@ def variant_config(base: dict, name: str) -> dict:
     raw["experiment"].update({"name": f"heart_dev_{name}", "evaluate_on": "development", "splits": ["per_site"]})
     raw["experiment"].update(exp_over)
     budget = raw["experiment"]["headline_budget"]
-    raw["methods"].update({"baselines": ["pooled_mean", "pooled_iterative"], "distillers": ["task"],
-                           "budgets": [budget]})
-    raw["distillers"] = {"task": {**raw["distillers"]["task"], **BASE_TASK_DISTILLER, **task_over}}
+    raw["experiment"].update({"distillers": ["pooled_mean", "pooled_iterative", "task"], "budgets": [budget]})
+    raw["distiller"] = {"task": {**raw["distiller"]["task"], **BASE_TASK_DISTILLER, **task_over}}
     raw["task"].update({**BASE_TASK, **task_sec})
     return raw
 

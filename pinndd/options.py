@@ -56,6 +56,10 @@ class _Rule:
             if not math.isfinite(value):
                 return f"must be finite, got {value!r}"
             if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+                if self.high is None:
+                    return f"must be at least {self.low}, got {value!r}"
+                if self.low is None:
+                    return f"must be at most {self.high}, got {value!r}"
                 return f"must lie in [{self.low}, {self.high}], got {value!r}"
         if self.check is not None:
             return self.check(value)

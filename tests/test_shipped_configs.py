@@ -50,4 +50,4 @@ def test_every_development_variant_parses_and_never_evaluates_on_test():
     for name in study.VARIANTS:
         cfg = parse_tabular_config(study.variant_config(raw, name))
         assert cfg.evaluate_on == "development"
-        assert [n for n, _ in cfg.distillers] == ["task"]
+        assert [n for n, _ in cfg.distillers] == ["pooled_mean", "pooled_iterative", "task"]

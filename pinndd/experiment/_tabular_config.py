@@ -1,5 +1,10 @@
 """Typed, frozen config of a tabular experiment, parsed from the TOML dict.
 
+The schema is :mod:`pinndd.schema`'s spine (``[experiment]`` with ``kind =
+"tabular"``, ``name``, ``seeds``, ``distillers``, ``budgets``; ``[task]``;
+``[learner]``; ``[distiller.LABEL]``) plus ``[data]``. Every method, baselines
+included, is a tabular distiller listed in ``experiment.distillers``; one that
+ignores the budget (``budgeted = False``) runs once, reported with budget 0.
 Every key is checked; an unknown section or key, an unknown name or a bad value
 raises :class:`~pinndd.errors.ConfigError` naming the key and what is allowed.
 See ``experiments/tabular_quickstart.toml`` for a complete example.
@@ -10,27 +15,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pinndd.distillers import distiller_names, get_distiller
-from pinndd.errors import ConfigError
-from pinndd.risk import RiskMeasure, parse_risk
-
+from ..distillers import get_distiller
+from ..errors import ConfigError
+from ..risk import RiskMeasure
+from ..schema import budgets, check_keys, distiller_specs, names, risk, seeds, table, typed
 from ..tabular import BLOCK_DESIGNS, BUNDLED_TABLES, DEPLOY_MODES, HEART_SITES, LEARNERS, METRICS, POPULATIONS, SPLITS, LearnerSpec
 
 __all__ = ["TabularConfig", "parse_tabular_config"]
 
 _SECTIONS = {
-    "experiment": {"kind", "name", "seeds", "splits", "test_fraction", "headline_budget", "evaluate_on"},
-    "data": {"source", "folder", "sites", "min_observed", "table", "n_sites", "n_core", "split_seed",
-             "blocks"},
-    "task": {"metric", "risk", "report_risks", "deploy", "population"},
-    "learner": {"name"},  # plus the learner's own parameters
-    "methods": {"baselines", "distillers", "budgets"},
-    "distillers": set(),  # one table of options per listed method, checked by its Options
+    "experiment": ("kind", "name", "seeds", "distillers", "budgets", "splits", "test_fraction", "headline_budget",
+                   "evaluate_on"),
+    "data": ("source", "folder", "sites", "min_observed", "table", "n_sites", "n_core", "split_seed", "blocks"),
+    "task": ("metric", "risk", "report_risks", "deploy", "population"),
 }
-# the methods run when [methods] does not list them (oracle needs data.source = "bundled")
-_DEFAULT_BASELINES = ("site_alone", "pooled_intersection", "pooled_mean", "pooled_knn", "pooled_iterative",
-                      "random_subset")
-_DEFAULT_DISTILLERS = ("task", "distribution_matching")
 _DATA_SOURCES = ("uci_heart", "bundled")
 EVALUATE_ON = ("test", "development")
 
@@ -56,8 +54,7 @@ class TabularConfig:
     risk: RiskMeasure
     report_risks: tuple[RiskMeasure, ...]
     deploy: str
-    baselines: tuple = ()  # (name, Distiller) pairs, run first
-    distillers: tuple = ()  # (name, Distiller) pairs
+    distillers: tuple = ()  # (label, Distiller) pairs, in the listed order
     budgets: tuple[int, ...] = ()
     headline_budget: int = 0
     blocks: str = "random"
@@ -66,83 +63,31 @@ class TabularConfig:
 
     @property
     def methods(self) -> tuple:
-        """Every (name, Distiller) pair to run: the baselines, then the distillers."""
-        return self.baselines + self.distillers
-
-
-def _section(raw: dict, name: str) -> dict:
-    sec = raw.get(name, {})
-    if not isinstance(sec, dict):
-        raise ConfigError(f"[{name}] must be a table, got {type(sec).__name__}")
-    if name != "learner" and name != "distillers":
-        bad = sorted(set(sec) - _SECTIONS[name])
-        if bad:
-            raise ConfigError(f"unknown key {name}.{bad[0]}; allowed in [{name}]: {sorted(_SECTIONS[name])}")
-    return sec
+        """Every (label, Distiller) pair to run, in the listed order."""
+        return self.distillers
 
 
 def _get(sec: dict, section: str, key: str, kind, default):
-    value = sec.get(key, default)
-    ok = isinstance(value, kind) and not (isinstance(value, bool) and kind is not bool)
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value, ok = float(value), True
-    if not ok:
-        raise ConfigError(f"{section}.{key} must be a {getattr(kind, '__name__', kind)}, got {value!r}")
+    return typed(sec.get(key, default), kind, f"{section}.{key}")
+
+
+def _choice(sec: dict, section: str, key: str, allowed, default) -> str:
+    value = _get(sec, section, key, str, default)
+    if value not in allowed:
+        raise ConfigError(f"{section}.{key}: unknown name {value!r}; allowed: {', '.join(allowed)}")
     return value
 
 
-def _names(sec: dict, section: str, key: str, allowed, default) -> tuple[str, ...]:
-    value = sec.get(key, default)
-    if isinstance(value, str) or not isinstance(value, (list, tuple)) or not value:
-        raise ConfigError(f"{section}.{key} must be a non-empty list of names from {sorted(allowed)}; got {value!r}")
-    for item in value:
-        if item not in allowed:
-            raise ConfigError(f"{section}.{key}: unknown name {item!r}; allowed: {sorted(allowed)}")
-    if len(set(value)) != len(value):
-        raise ConfigError(f"{section}.{key} has duplicate entries: {list(value)}")
-    return tuple(value)
-
-
-def _risk(section_key: str, text) -> RiskMeasure:
-    try:
-        return parse_risk(text)
-    except (TypeError, ValueError) as err:
-        raise ConfigError(f"{section_key}: {err}") from None
-
-
-def _methods(methods: dict, tables: dict, source: str):
-    """``methods.baselines`` and ``methods.distillers`` as (name, Distiller) pairs, built from ``[distillers.X]``.
-
-    Both lists name registered tabular distillers (:func:`pinndd.distillers.distiller_names`);
-    the split only orders the runs and the report.
-    """
-    known = distiller_names("tabular")
-    lists = {key: _names(methods, "methods", key, known, list(default))
-             for key, default in (("baselines", _DEFAULT_BASELINES), ("distillers", _DEFAULT_DISTILLERS))}
-    both = sorted(set(lists["baselines"]) & set(lists["distillers"]))
-    if both:
-        raise ConfigError(f"methods.distillers: {both[0]!r} is also listed in methods.baselines")
-    listed = lists["baselines"] + lists["distillers"]
-    extra = sorted(set(tables) - set(listed))
-    if extra:
-        raise ConfigError(f"[distillers.{extra[0]}] configures a method not listed in methods.baselines or "
-                          f"methods.distillers {list(listed)}")
-    built = {}
-    for key, names in lists.items():
-        built[key] = []
-        for name in names:
-            options = tables.get(name, {})
-            if not isinstance(options, dict):
-                raise ConfigError(f"[distillers.{name}] must be a table, got {options!r}")
-            try:
-                distiller = get_distiller(name, kind="tabular", **options)
-            except ConfigError as err:
-                raise ConfigError(f"distillers.{name}: {err}") from None
-            if distiller.needs_complete and source != "bundled":
-                raise ConfigError(f"methods.{key}: {name!r} needs the complete table; only data.source = 'bundled' "
-                                  "has one")
-            built[key].append((name, distiller))
-    return tuple(built["baselines"]), tuple(built["distillers"])
+def _distillers(exp: dict, tables: dict, source: str) -> tuple:
+    """``experiment.distillers`` as (label, Distiller) pairs; a method needing the complete table needs bundled data."""
+    built = []
+    for spec in distiller_specs(exp["distillers"], tables, "tabular"):
+        distiller = get_distiller(spec.method, kind="tabular", **spec.options)
+        if distiller.needs_complete and source != "bundled":
+            raise ConfigError(f"experiment.distillers: {spec.label!r} needs the complete table; only "
+                              "data.source = 'bundled' has one")
+        built.append((spec.label, distiller))
+    return tuple(built)
 
 
 def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
@@ -166,33 +111,21 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
     """
     if not isinstance(raw, dict):
         raise ConfigError(f"config must be a table of sections, got {type(raw).__name__}")
-    bad = sorted(set(raw) - set(_SECTIONS))
-    if bad:
-        raise ConfigError(f"unknown section [{bad[0]}]; allowed: {sorted(_SECTIONS)}")
-    exp, data, task = _section(raw, "experiment"), _section(raw, "data"), _section(raw, "task")
-    learner_sec, methods, dist = _section(raw, "learner"), _section(raw, "methods"), _section(raw, "distillers")
+    check_keys(raw, ("experiment", "task", "learner", "distiller", "data"), "config")
+    exp, data, task, learner_sec = (table(raw, n) for n in ("experiment", "data", "task", "learner"))
+    for name, sec in (("experiment", exp), ("data", data), ("task", task)):
+        check_keys(sec, _SECTIONS[name], name)
     if exp.get("kind") != "tabular":
         raise ConfigError(f"experiment.kind must be 'tabular' for a tabular experiment, got {exp.get('kind')!r}")
-    seeds = exp.get("seeds", 5)
-    if isinstance(seeds, int) and not isinstance(seeds, bool) and seeds >= 1:
-        seeds = tuple(range(seeds))
-    elif isinstance(seeds, list) and seeds and all(isinstance(s, int) and not isinstance(s, bool) for s in seeds):
-        seeds = tuple(seeds)
-    else:
-        raise ConfigError(f"experiment.seeds must be a positive integer or a list of integers, got {seeds!r}")
-    if len(set(seeds)) != len(seeds) or min(seeds) < 0 or len(seeds) > 1000:
-        raise ConfigError(f"experiment.seeds must be distinct non-negative integers (at most 1000 of them), got {exp.get('seeds')!r}")
+    for key in ("name", "seeds", "distillers", "budgets"):
+        if key not in exp:
+            raise ConfigError(f"missing key experiment.{key}")
     test_fraction = _get(exp, "experiment", "test_fraction", float, 0.3)
     if not 0.0 < test_fraction < 1.0:
         raise ConfigError(f"experiment.test_fraction must lie in (0, 1), got {test_fraction!r}")
+    evaluate_on = _choice(exp, "experiment", "evaluate_on", EVALUATE_ON, "test")
 
-    evaluate_on = _get(exp, "experiment", "evaluate_on", str, "test")
-    if evaluate_on not in EVALUATE_ON:
-        raise ConfigError(f"experiment.evaluate_on: unknown name {evaluate_on!r}; allowed: {list(EVALUATE_ON)}")
-
-    source = _get(data, "data", "source", str, "bundled")
-    if source not in _DATA_SOURCES:
-        raise ConfigError(f"data.source: unknown name {source!r}; allowed: {list(_DATA_SOURCES)}")
+    source = _choice(data, "data", "source", _DATA_SOURCES, "bundled")
     folder = data_dir if data_dir is not None else data.get("folder")
     if source == "uci_heart" and folder is None:
         raise ConfigError("data.folder is required for data.source = 'uci_heart' (or pass --data DIR)")
@@ -201,19 +134,15 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
     min_observed = _get(data, "data", "min_observed", float, 0.5)
     if not 0.0 < min_observed <= 1.0:
         raise ConfigError(f"data.min_observed must lie in (0, 1], got {min_observed!r}")
-    table = _get(data, "data", "table", str, "diabetes")
-    if table not in BUNDLED_TABLES:
-        raise ConfigError(f"data.table: unknown name {table!r}; allowed: {sorted(BUNDLED_TABLES)}")
+    bundled = _choice(data, "data", "table", sorted(BUNDLED_TABLES), "diabetes")
     n_sites = _get(data, "data", "n_sites", int, 4)
     n_core = _get(data, "data", "n_core", int, 2)
-    blocks = _get(data, "data", "blocks", str, "random")
-    if blocks not in BLOCK_DESIGNS:
-        raise ConfigError(f"data.blocks: unknown name {blocks!r}; allowed: {list(BLOCK_DESIGNS)}")
+    blocks = _choice(data, "data", "blocks", BLOCK_DESIGNS, "random")
     if n_sites < 2 or n_core < 1:
         raise ConfigError(f"data.n_sites must be >= 2 and data.n_core >= 1, got {n_sites!r} and {n_core!r}")
 
     lparams = dict(learner_sec)
-    lname = lparams.pop("name", "logistic" if source == "uci_heart" or table == "breast_cancer" else "ridge")
+    lname = lparams.pop("name", "logistic" if source == "uci_heart" or bundled == "breast_cancer" else "ridge")
     if lname not in LEARNERS:
         raise ConfigError(f"learner.name: unknown name {lname!r}; allowed: {sorted(LEARNERS)}")
     for key, value in lparams.items():
@@ -230,34 +159,25 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
     fits = sorted(k for k, v in METRICS.items() if v[0] == learner.kind)
     if metric not in fits:
         raise ConfigError(f"task.metric: {metric!r} does not fit the {learner.kind} learner {lname!r}; allowed: {fits}")
-    deploy = _get(task, "task", "deploy", str, "site_features")
-    if deploy not in DEPLOY_MODES:
-        raise ConfigError(f"task.deploy: unknown name {deploy!r}; allowed: {list(DEPLOY_MODES)}")
-    population = _get(task, "task", "population", str, "sites")
-    if population not in POPULATIONS:
-        raise ConfigError(f"task.population: unknown name {population!r}; allowed: {list(POPULATIONS)}")
+    deploy = _choice(task, "task", "deploy", DEPLOY_MODES, "site_features")
+    population = _choice(task, "task", "population", POPULATIONS, "sites")
     report = task.get("report_risks", ["mean", "cvar0.5", "max"])
     if not isinstance(report, list) or not report:
         raise ConfigError(f"task.report_risks must be a non-empty list such as ['mean', 'max'], got {report!r}")
 
-    baselines, distillers = _methods(methods, dist, source)
-    budgets = methods.get("budgets", [100])
-    if not isinstance(budgets, list) or not budgets or not all(
-            isinstance(b, int) and not isinstance(b, bool) and b >= 2 for b in budgets):
-        raise ConfigError(f"methods.budgets must be a non-empty list of integers >= 2, got {budgets!r}")
-    if len(set(budgets)) != len(budgets) or max(budgets) > 10**6:
-        raise ConfigError(f"methods.budgets must be distinct and at most 1,000,000 rows, got {budgets!r}")
-    headline = _get(exp, "experiment", "headline_budget", int, 100 if 100 in budgets else max(budgets))
-    if headline not in budgets:
-        raise ConfigError(f"experiment.headline_budget {headline!r} must be one of methods.budgets {budgets}")
-    sites = _names(data, "data", "sites", HEART_SITES, list(HEART_SITES))
+    distillers = _distillers(exp, table(raw, "distiller"), source)
+    run_budgets = budgets(exp["budgets"], low=2, high=10**6)
+    headline = _get(exp, "experiment", "headline_budget", int, 100 if 100 in run_budgets else max(run_budgets))
+    if headline not in run_budgets:
+        raise ConfigError(f"experiment.headline_budget {headline!r} must be one of experiment.budgets {list(run_budgets)}")
+    sites = names(data.get("sites", list(HEART_SITES)), "data.sites", HEART_SITES)
     return TabularConfig(
-        name=_get(exp, "experiment", "name", str, "tabular"), seeds=seeds,
-        splits=_names(exp, "experiment", "splits", SPLITS, ["per_site"]), test_fraction=test_fraction,
+        name=typed(exp["name"], str, "experiment.name"), seeds=seeds(exp["seeds"]),
+        splits=names(exp.get("splits", ["per_site"]), "experiment.splits", SPLITS), test_fraction=test_fraction,
         data_source=source, folder=Path(folder) if folder is not None else None, sites=sites,
-        min_observed=min_observed, table=table, n_sites=n_sites, n_core=n_core,
+        min_observed=min_observed, table=bundled, n_sites=n_sites, n_core=n_core,
         split_seed=_get(data, "data", "split_seed", int, 0), learner=learner, metric=metric,
-        risk=_risk("task.risk", task.get("risk", "mean")),
-        report_risks=tuple(_risk("task.report_risks", r) for r in report), deploy=deploy,
-        baselines=baselines, distillers=distillers, budgets=tuple(budgets), headline_budget=headline,
+        risk=risk(task.get("risk", "mean"), "task.risk"),
+        report_risks=tuple(risk(r, "task.report_risks") for r in report), deploy=deploy,
+        distillers=distillers, budgets=run_budgets, headline_budget=headline,
         blocks=blocks, evaluate_on=evaluate_on, population=population)

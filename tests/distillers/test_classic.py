@@ -72,7 +72,7 @@ def test_option_validation(name):
     assert name in distiller_names()
     with pytest.raises(ConfigError, match=f"unknown option 'steps' for distiller '{name}'"):
         get_distiller(name, steps=3)
-    with pytest.raises(ConfigError, match="outer_steps must lie in"):
+    with pytest.raises(ConfigError, match="outer_steps must be at least 1, got 0"):
         get_distiller(name, outer_steps=0)
     with pytest.raises(ConfigError, match="init must be one of"):
         get_distiller(name, init="grid")

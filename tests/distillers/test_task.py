@@ -44,7 +44,7 @@ def test_points_move_off_their_initial_positions():
 @pytest.mark.parametrize(
     ("options", "fragment"),
     [
-        ({"unroll": 0}, "unroll must lie in"),
+        ({"unroll": 0}, "unroll must be at least 1, got 0"),
         ({"init": "grid"}, "init must be one of"),
         ({"dtype": "float16"}, "dtype must be one of"),
         ({"learn_weights": "yes"}, "learn_weights must be true or false"),

@@ -13,17 +13,19 @@ from pinndd.plot import render_tabular_figures
 
 def _raw(**over):
     raw = {
-        "experiment": {"kind": "tabular", "name": "tiny", "seeds": 1, "splits": ["per_site", "loso"]},
+        "experiment": {"kind": "tabular", "name": "tiny", "seeds": 1, "splits": ["per_site", "loso"],
+                       "distillers": ["site_alone", "pooled_mean", "oracle", "task"], "budgets": [15]},
         "data": {"source": "bundled", "table": "diabetes", "n_sites": 3},
         "learner": {"name": "ridge", "alpha": 1.0},
         "task": {"risk": "max", "report_risks": ["mean", "max"]},
-        "methods": {"baselines": ["site_alone", "pooled_mean", "oracle"], "distillers": ["task"],
-                    "budgets": [15]},
-        "distillers": {"task": {"steps": 10, "check_every": 5, "init_steps": 20, "prox": [0.1]}},
+        "distiller": {"task": {"steps": 10, "check_every": 5, "init_steps": 20, "prox": [0.1]}},
     }
     for key, value in over.items():
         section, name = key.split("__")
-        raw[section][name] = value
+        if value is None:
+            del raw[section][name]
+        else:
+            raw[section][name] = value
     return raw
 
 
@@ -53,27 +55,28 @@ def test_bundled_run_writes_the_results_folder(tmp_path):
 
 
 @pytest.mark.parametrize("over, message", [
-    ({"data__colour": "red"}, r"unknown key data\.colour; allowed in \[data\]"),
-    ({"methods__distillers": ["kip"]}, r"methods\.distillers: unknown name 'kip'; allowed"),
+    ({"data__colour": "red"}, r"unknown key data\.colour; allowed: blocks, folder"),
+    ({"experiment__distillers": ["kip"], "distiller__task": None}, r"unknown tabular distiller 'kip' \(experiment\.distillers or distiller\.kip\.method\); known: distribution_matching"),
     ({"task__metric": "auroc"}, r"task\.metric: 'auroc' does not fit the regression learner"),
     ({"task__risk": "worst"}, r"task\.risk: unknown risk 'worst'"),
-    ({"experiment__seeds": 0}, r"experiment\.seeds must be a positive integer"),
+    ({"experiment__seeds": 0}, r"experiment\.seeds as a count must lie in \[1, 1000\]"),
     ({"learner__gamma": 2.0}, r"unknown key learner\.gamma for learner 'ridge'"),
     ({"data__source": "uci_heart"}, r"data\.folder is required"),
     ({"task__population": "everyone"}, r"task\.population: unknown name 'everyone'; allowed"),
     ({"experiment__evaluate_on": "validation"}, r"experiment\.evaluate_on: unknown name 'validation'; allowed"),
-    ({"methods__baselines": ["site_alone", "site_alone"]}, r"methods\.baselines has duplicate entries"),
-    ({"experiment__seeds": [0, 0]}, r"experiment\.seeds must be distinct non-negative integers"),
-    ({"methods__budgets": [20, 10**12]}, r"methods\.budgets must be distinct and at most 1,000,000 rows"),
-    ({"methods__distillers": ["site_alone"]}, r"methods\.distillers: 'site_alone' is also listed in methods\.baselines"),
-    ({"distillers__task": {"steps": 0}}, r"^distillers\.task: distiller 'task': steps must lie in \[1, None\], got 0$"),
-    ({"distillers__pooled_knn": {}}, r"\[distillers\.pooled_knn\] configures a method not listed in methods\.baselines"),
+    ({"experiment__distillers": ["site_alone", "site_alone"]}, r"experiment\.distillers has duplicate entries"),
+    ({"experiment__seeds": [0, 0]}, r"experiment\.seeds has duplicate entries"),
+    ({"experiment__budgets": [20, 10**12]}, r"experiment\.budgets must be at most 1,000,000, got 1000000000000"),
+    ({"distiller__task": {"steps": 0}}, r"^\[distiller\.task\] distiller 'task': steps must be at least 1, got 0$"),
+    ({"distiller__pooled_knn": {}}, r"\[distiller\.pooled_knn\] is not listed in experiment\.distillers"),
+    ({"experiment__distillers": ["a/b"]}, r"experiment\.distillers entry 'a/b' is not a safe name"),
+    ({"experiment__colour": 1}, r"unknown key experiment\.colour; allowed: budgets, distillers"),
 ])
 def test_bad_config_is_one_clear_error_and_writes_nothing(tmp_path, over, message):
     raw = _raw(**over)
     if over.get("data__source") == "uci_heart":
         raw["learner"] = {"name": "logistic"}
-        raw["methods"]["baselines"] = ["site_alone"]
+        raw["experiment"]["distillers"] = ["site_alone"]
     with pytest.raises(ConfigError, match=message):
         run_tabular_experiment(raw, tmp_path / "run", progress=False)
     assert not (tmp_path / "run").exists()
@@ -98,8 +101,8 @@ def test_development_protocol_never_scores_or_trains_on_test_rows():
 
 def test_unknown_distiller_parameter():
     raw = _raw()
-    raw["distillers"]["task"]["temperature"] = 2
-    with pytest.raises(ConfigError, match=r"^distillers\.task: unknown option 'temperature' for distiller 'task'; allowed: "):
+    raw["distiller"]["task"]["temperature"] = 2
+    with pytest.raises(ConfigError, match=r"^\[distiller\.task\] unknown option 'temperature' for distiller 'task'; allowed: "):
         parse_tabular_config(raw)
 
 
@@ -110,7 +113,8 @@ def test_broken_heart_folder_writes_nothing(heart_dir, tmp_path):
     (folder / "processed.switzerland.data").write_text("32,1,1,95,0,?,0,127,0,.7,1,?,?\n")
     raw = _raw(data__source="uci_heart")
     raw["learner"] = {"name": "logistic"}
-    raw["methods"]["baselines"] = ["site_alone"]
+    raw["experiment"]["distillers"] = ["site_alone"]
+    raw["distiller"] = {}
     with pytest.raises(DataError, match=r"processed\.switzerland\.data: line 1 has 13 fields"):
         run_tabular_experiment(raw, tmp_path / "run", data_dir=folder, progress=False)
     assert not (tmp_path / "run").exists()
@@ -119,7 +123,7 @@ def test_broken_heart_folder_writes_nothing(heart_dir, tmp_path):
 def test_oracle_needs_bundled_data():
     raw = _raw(data__source="uci_heart", data__folder="heart")
     raw["learner"] = {"name": "logistic"}
-    with pytest.raises(ConfigError, match=r"^methods\.baselines: 'oracle' needs the complete table; only data\.source"):
+    with pytest.raises(ConfigError, match=r"^experiment\.distillers: 'oracle' needs the complete table; only data\.source"):
         parse_tabular_config(raw)
 
 
@@ -134,9 +138,8 @@ def test_a_task_unaware_method_is_handed_the_unaware_view(tmp_path, monkeypatch)
         return distill(self, task, budget, **kwargs)
 
     monkeypatch.setattr(DistributionMatching, "distill", spy)
-    raw = _raw(experiment__splits=["per_site"], methods__baselines=["site_alone"],
-               methods__distillers=["distribution_matching"])
-    raw["distillers"] = {"distribution_matching": {"steps": 3}}
+    raw = _raw(experiment__splits=["per_site"], experiment__distillers=["site_alone", "distribution_matching"])
+    raw["distiller"] = {"distribution_matching": {"steps": 3}}
     run_tabular_experiment(raw, tmp_path / "run", progress=False)
     assert len(seen) == 1
     with pytest.raises(TaskAwarenessError):

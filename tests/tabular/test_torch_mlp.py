@@ -56,9 +56,10 @@ def test_integer_weights_equal_repeated_rows():
 
 
 def test_config_accepts_the_torch_learner_and_checks_its_integers():
-    raw = {"experiment": {"kind": "tabular", "seeds": 1}, "data": {"source": "bundled", "table": "breast_cancer"},
-           "learner": {"name": "torch_mlp_classifier", "hidden": 8, "epochs": 50},
-           "methods": {"baselines": ["pooled_mean"], "distillers": ["task"], "budgets": [20]}}
+    raw = {"experiment": {"kind": "tabular", "name": "mlp", "seeds": 1, "distillers": ["pooled_mean", "task"],
+                          "budgets": [20]},
+           "data": {"source": "bundled", "table": "breast_cancer"},
+           "learner": {"name": "torch_mlp_classifier", "hidden": 8, "epochs": 50}}
     cfg = parse_tabular_config(raw)
     assert cfg.learner.param("hidden") == 8 and cfg.learner.kind == "classification"
     raw["learner"]["hidden"] = 8.5
@@ -71,11 +72,11 @@ def test_tabular_run_with_the_torch_learner(tmp_path):
 
     from pinndd.experiment import run_tabular_experiment
 
-    raw = {"experiment": {"kind": "tabular", "name": "mlp", "seeds": 1},
+    raw = {"experiment": {"kind": "tabular", "name": "mlp", "seeds": 1, "distillers": ["pooled_mean", "task"],
+                          "budgets": [20]},
            "data": {"source": "bundled", "table": "breast_cancer", "n_sites": 3},
            "learner": {"name": "torch_mlp_classifier", "hidden": 8, "epochs": 60},
-           "methods": {"baselines": ["pooled_mean"], "distillers": ["task"], "budgets": [20]},
-           "distillers": {"task": {"steps": 4, "check_every": 2, "init_steps": 10, "prox": [0.1]}}}
+           "distiller": {"task": {"steps": 4, "check_every": 2, "init_steps": 10, "prox": [0.1]}}}
     out = run_tabular_experiment(raw, tmp_path / "run", progress=False)
     summary = pd.read_csv(out / "summary.csv")
     assert set(summary.method) == {"pooled_mean", "task"} and len(summary) == 6
