@@ -36,6 +36,7 @@ class _Rule:
     kind: type | None = None
     optional: bool = False
     check: object = None  # callable(value) -> error text or None
+    type_name: str | None = None  # how the documentation names the type, where kind does not
 
     def error(self, value) -> str | None:
         """Why ``value`` is not allowed (``None`` when it is)."""
@@ -66,6 +67,8 @@ class _Rule:
         return None
 
     def type_text(self) -> str:
+        if self.type_name is not None:
+            return self.type_name
         if self.choices is not None:
             text = "{" + ", ".join(map(repr, self.choices)) + "}"
         elif self.kind is not None:
@@ -75,7 +78,8 @@ class _Rule:
         return f"{text} or None" if self.optional else text
 
 
-def option(default, doc: str, *, choices=None, low=None, high=None, kind=None, optional: bool = False, check=None):
+def option(default, doc: str, *, choices=None, low=None, high=None, kind=None, optional: bool = False, check=None,
+           type_name: str | None = None):
     """A dataclass field of an :class:`Options` class, with its rule and its documentation.
 
     Parameters
@@ -98,12 +102,15 @@ def option(default, doc: str, *, choices=None, low=None, high=None, kind=None, o
     check : callable, optional
         ``check(value) -> str or None``: further rule; returns why the value
         is refused.
+    type_name : str, optional
+        The type as the documentation names it, for an option ``kind`` cannot
+        describe (e.g. ``"float or list of float"``).
     """
     if isinstance(default, (list, dict, set)):
         raise TypeError("an option's default must be immutable; use a tuple")
     if kind is None and choices is None and type(default) in _KIND_NAMES:
         kind = type(default)
-    rule = _Rule(doc, tuple(choices) if choices is not None else None, low, high, kind, optional, check)
+    rule = _Rule(doc, tuple(choices) if choices is not None else None, low, high, kind, optional, check, type_name)
     return field(default=default, metadata={"option": rule})
 
 

@@ -31,6 +31,7 @@ which refuses :meth:`target_family`: the rule is enforced, not only stated.
 from __future__ import annotations
 
 import abc
+import inspect
 from dataclasses import dataclass, field
 from typing import ClassVar
 
@@ -106,7 +107,15 @@ class _UnawareView:
     def __getattr__(self, name):
         if name in self._hidden:
             raise TaskAwarenessError(f"a task-unaware distiller may not see the target family ({name})")
-        return getattr(self._task, name)
+        value = getattr(self._task, name)
+        if not inspect.ismethod(value):
+            return value
+
+        def unaware(*args, **kwargs):  # a task derived from the view (e.g. over other rows) stays unaware
+            result = value(*args, **kwargs)
+            return result.unaware_view() if isinstance(result, Task) else result
+
+        return unaware
 
     def __setattr__(self, name, value):
         raise AttributeError("a task view is read-only")

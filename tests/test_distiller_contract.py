@@ -139,4 +139,7 @@ def test_both_kinds_implement_the_task_protocol(kind, tasks):
     assert view.training_family() is not None and view.risk == task.risk
     with pytest.raises(TaskAwarenessError):
         view.target_family()
+    if hasattr(task, "with_sources"):  # a task derived from the view stays unaware
+        with pytest.raises(TaskAwarenessError):
+            view.with_sources(task.training_family()).target_family()
     assert float(task.risk_of(np.array([1.0, 3.0]))) == pytest.approx(float(task.risk(np.array([1.0, 3.0]))))

@@ -87,7 +87,8 @@ class TaskDistiller(TabularDistiller):
         init_steps: int = option(200, "Steps of the distribution-matching start.", low=1)
         init_lr: float = option(0.05, "Learning rate of the distribution-matching start.", check=positive)
         prox: tuple = option((0.1, 1.0, 10.0), "Candidate weights (>= 0) of the proximal term, a number or a list; "
-                             "the hold-out picks one.", check=_prox_error)
+                             "the hold-out picks one.", check=_prox_error,
+                             type_name="float or list of float")
         select_by: str = option("metric", "What the validation scores: the task's headline metric (as a loss, "
                                 "under the task's risk over sites) or the differentiable training loss that the "
                                 "optimisation itself minimises.", choices=SELECTIONS)
