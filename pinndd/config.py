@@ -1,9 +1,11 @@
 """One entry to experiment configs of every kind: read a TOML file, switch on ``experiment.kind``.
 
-``[experiment] kind`` is ``"pde"`` (the default) or ``"tabular"``; each kind
-has its own schema (:func:`pinndd.experiment.parse_config`,
-:func:`pinndd.experiment.parse_tabular_config`), both under one error contract:
-a :class:`~pinndd.errors.ConfigError` of one line naming the key and what is
+``[experiment] kind`` is ``"pde"`` (the default) or ``"tabular"``. Both kinds
+share one schema (:mod:`pinndd.schema`: ``[experiment]`` kind, name, seeds,
+distillers, budgets; ``[task]``; ``[learner]``; ``[distiller.LABEL]``), to which
+each adds its own sections (:func:`pinndd.experiment.parse_config`,
+:func:`pinndd.experiment.parse_tabular_config`), under one error contract: a
+:class:`~pinndd.errors.ConfigError` of one line naming the key and what is
 allowed, raised before any work.
 """
 
