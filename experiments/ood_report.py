@@ -40,7 +40,11 @@ def load(folders) -> pd.DataFrame:
         summary = folder / "summary.csv"
         paths = [summary] if summary.exists() else sorted((folder / "metrics").glob("*.csv"))
         frames += [pd.read_csv(p).assign(folder=folder.name) for p in paths]
+    if not frames:
+        raise SystemExit(f"no summary.csv or finished metrics/<problem>.csv in {', '.join(map(str, folders))}")
     rows = pd.concat(frames, ignore_index=True)
+    if "distill_peak_mb" not in rows:  # results from before the runner recorded peak memory
+        rows["distill_peak_mb"] = np.nan
     return rows.drop_duplicates(["problem", "distiller", "budget", "seed", "replicate", "arch", "split"])
 
 
@@ -117,8 +121,7 @@ def costs(rows: pd.DataFrame) -> str:
     """Distillation time over one full-data training, and peak memory, per distiller and problem."""
     main = rows[rows.arch.str.startswith("main") & (rows.split == "train")]
     full_train = main[main.distiller == "full"].groupby("problem").train_s.mean()
-    per = main.groupby(["distiller", "problem"], sort=False).agg(distill_s=("distill_s", "mean"),
-                                                                   peak=("distill_peak_mb", "max") if "distill_peak_mb" in main else ("distill_s", "size"))
+    per = main.groupby(["distiller", "problem"], sort=False).agg(distill_s=("distill_s", "mean"), peak=("distill_peak_mb", "max"))
     problems = list(dict.fromkeys(main.problem))
     lines = ["| distiller | " + " | ".join(problems) + " |", "|---" * (len(problems) + 1) + "|"]
     for name in dict.fromkeys(main.distiller):
@@ -129,7 +132,7 @@ def costs(rows: pd.DataFrame) -> str:
                 continue
             r = per.loc[name, p]
             ratio = r.distill_s / full_train.get(p, np.nan)
-            peak = f", {r.peak:.0f} MiB" if "distill_peak_mb" in main and np.isfinite(r.peak) else ""
+            peak = f", {r.peak:.0f} MiB" if np.isfinite(r.peak) else ""
             cells.append(f"{fmt(ratio)}x{peak}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     trained = ", ".join(f"{p} {full_train[p]:.0f} s" for p in full_train.index)
