@@ -143,23 +143,23 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
     rows = []
     for _, row in table.iterrows():
         expanded = int(row["model"])
-        spec, budget, seed, points, distill_s, peak_mb = group[expanded // reps]
+        cell = group[expanded // reps]
         replicate, trained = expanded % reps, model_of[expanded]
         rows.append(
             {
                 "problem": problem.name,
-                "distiller": spec.label,
-                "method": spec.method,
-                "budget": budget,
-                "n_points": points.size,
-                "seed": seed,
+                "distiller": cell.spec.label,
+                "method": cell.spec.method,
+                "budget": cell.budget,
+                "n_points": cell.points.size,
+                "seed": cell.seed,
                 "replicate": replicate,
                 "eval_seed": init_seeds[expanded],
                 "arch": f"{label}:{width}x{depth}",
                 **row.drop("model").to_dict(),
                 "diverged": bool(result.diverged[trained]),
-                "distill_s": distill_s,
-                "distill_peak_mb": peak_mb,
+                "distill_s": cell.distill_s,
+                "distill_peak_mb": cell.peak_mb,
                 "train_s": train_s / len(unique_seeds),
                 "final_loss": float(result.loss_history[-1, trained]),
                 "adam_steps": int(result.adam_steps[trained]),
@@ -171,9 +171,10 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
         _scan_group(config, problem, group, result, init_seeds, model_of, evaluator, arch, out)
     if config.evaluation.save_fields:
         for m, seed_value in enumerate(init_seeds):
-            spec, budget, seed = group[m // reps][:3]
-            attrs = {"problem": problem.name, "distiller": spec.label, "budget": budget, "seed": seed, "eval_seed": seed_value, "arch": f"{width}x{depth}"}
-            stem = f"{results.cell_stem(problem.name, spec.label, budget, seed)}__e{seed_value}__{label}"
+            cell = group[m // reps]
+            attrs = {"problem": problem.name, "distiller": cell.spec.label, "budget": cell.budget, "seed": cell.seed,
+                     "eval_seed": seed_value, "arch": f"{width}x{depth}"}
+            stem = f"{results.cell_stem(problem.name, cell.spec.label, cell.budget, cell.seed)}__e{seed_value}__{label}"
             write_netcdf(fields_dataset(evaluation, u_pred[model_of[m]], attrs), results.fields_path(out, stem))
     return rows
 
