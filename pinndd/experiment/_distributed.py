@@ -7,7 +7,10 @@ cells run on any worker in any order, a cell lost with its worker is simply
 run again (Dask reschedules it), and a killed run resumes from the files.
 A problem's evaluation groups are submitted once all its distillations are
 done (the groups are the sets of equal size); its metrics table is written
-once its groups are done.
+once its groups are done. Cells run problem after problem in the config's
+order, a problem's evaluation groups before the next problem's
+distillations, so that a run cut short leaves whole problems finished rather
+than every problem half done.
 
 By default the cells run on a ``distributed.LocalCluster`` of ``workers``
 processes with one thread each; ``scheduler`` names a running scheduler
@@ -42,6 +45,27 @@ def _client(workers: int, scheduler):
     return Client(cluster), cluster
 
 
+def _priorities(todo) -> dict:
+    """Dask priority of each (problem, cell kind): earlier problems first, and evaluation before the next problem.
+
+    Parameters
+    ----------
+    todo : sequence of str
+        Problems in the config's order.
+
+    Returns
+    -------
+    dict
+        ``(problem, "distil" | "evaluate")`` to an int; Dask runs higher first.
+    """
+    last = 2 * len(todo)
+    ranks = {}
+    for i, name in enumerate(todo):
+        ranks[name, "evaluate"] = last - 2 * i
+        ranks[name, "distil"] = last - 2 * i - 1
+    return ranks
+
+
 def run_distributed(config, todo, out: Path, *, workers: int, scheduler=None, threads: int = 1, progress: bool = True) -> None:
     """Run the cells of the problems ``todo`` on Dask; writes every problem's metrics table.
 
@@ -68,11 +92,15 @@ def run_distributed(config, todo, out: Path, *, workers: int, scheduler=None, th
     try:
         print(f"dask dashboard: {client.dashboard_link}", file=sys.stderr)
         n_cells = len(_cells(config))
+        priority = _priorities(todo)
         pending = {}
         futures = []
         for name in todo:
             for index in range(n_cells):
-                future = client.submit(distill_cell, config, name, index, str(out), threads, pure=False, key=f"distil-{name}-{index}-{run}", retries=1)
+                future = client.submit(
+                    distill_cell, config, name, index, str(out), threads, pure=False, key=f"distil-{name}-{index}-{run}", retries=1,
+                    priority=priority[name, "distil"],
+                )
                 pending[future.key] = ("distil", name)
                 futures.append(future)
         remaining = {name: n_cells for name in todo}
@@ -93,7 +121,10 @@ def run_distributed(config, todo, out: Path, *, workers: int, scheduler=None, th
                 bar.total += len(cells)
                 bar.refresh()
                 for a, size in cells:
-                    follow = client.submit(evaluate_cell, config, name, a, size, str(out), threads, pure=False, key=f"evaluate-{name}-{a}-{size}-{run}", retries=1)
+                    follow = client.submit(
+                        evaluate_cell, config, name, a, size, str(out), threads, pure=False, key=f"evaluate-{name}-{a}-{size}-{run}", retries=1,
+                        priority=priority[name, "evaluate"],
+                    )
                     pending[follow.key] = ("evaluate", name)
                     queue.add(follow)
             else:

@@ -233,3 +233,15 @@ def test_a_set_shared_by_several_budgets_is_trained_once(tmp_path, tiny_config_t
     pd.testing.assert_frame_equal(*by_budget)
     with xr.open_dataset(next((out / "shift").glob("*.nc"))) as ds:
         assert ds.sizes["model"] == 2
+
+
+def test_distributed_priorities_finish_problems_in_order():
+    from pinndd.experiment._distributed import _priorities
+
+    rank = _priorities(["heat1d", "poisson2d", "burgers1d"])
+    order = sorted(rank, key=rank.get, reverse=True)
+    assert order == [
+        ("heat1d", "evaluate"), ("heat1d", "distil"),
+        ("poisson2d", "evaluate"), ("poisson2d", "distil"),
+        ("burgers1d", "evaluate"), ("burgers1d", "distil"),
+    ]
