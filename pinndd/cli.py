@@ -165,13 +165,16 @@ def _cmd_run(args) -> int:
     if config_kind(raw) == "tabular":
         from .experiment import run_tabular_experiment
 
+        if args.problem:
+            raise ConfigError("--problem selects problems of a pde experiment; this config is tabular")
+
         out = run_tabular_experiment(raw, Path(args.out), data_dir=args.data, progress=_progress(args), config_text=text)
     else:
         config = parse(raw, data_dir=args.data)
         workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
         out = run_experiment(
             config, args.out, config_text=text, progress=_progress(args), workers=workers,
-            scheduler=args.scheduler, threads=args.threads,
+            scheduler=args.scheduler, threads=args.threads, problems=args.problem,
         )
     print(f"results in {out}")
     return 0
@@ -230,6 +233,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run the cells on a running Dask scheduler, e.g. tcp://host:8786")
     run.add_argument("--threads", type=int, default=1, help="torch threads per training (default 1: measured fastest on shared cores)")
+    run.add_argument(
+        "--problem", action="append", default=None, metavar="NAME",
+        help="run only this problem of the config (repeatable; pde experiments); summary.csv comes with the last one",
+    )
     run.set_defaults(func=_cmd_run)
     figures = sub.add_parser("figures", help="re-render DIR/figures from saved results")
     figures.add_argument("folder", type=Path)

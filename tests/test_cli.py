@@ -11,6 +11,7 @@ from pde_catalog import problem_names
 from pinndd.cli import main
 
 QUICKSTART = str(Path(__file__).resolve().parents[1] / "experiments" / "quickstart.toml")
+TABULAR_QUICKSTART = str(Path(__file__).resolve().parents[1] / "experiments" / "tabular_quickstart.toml")
 
 
 def run_cli(*args):
@@ -58,6 +59,8 @@ def test_reference_with_params(tmp_path):
         (["reference", "heat1d", "-o", "afile/x.nc"], "afile is a file, not a folder"),
         (["run", QUICKSTART, "--out", "afile"], "--out afile is a file, not a folder"),
         (["run", QUICKSTART, "--out", "afile/sub"], "afile is a file, not a folder"),
+        (["run", QUICKSTART, "--out", "o", "--problem", "heat2d"], "problem 'heat2d' is not in experiment.problems; allowed: heat1d"),
+        (["run", TABULAR_QUICKSTART, "--out", "o", "--problem", "heat1d"], "--problem selects problems of a pde experiment; this config is tabular"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(tmp_path, args, fragment):

@@ -280,7 +280,7 @@ def _run_problems_serially(config, todo, out: Path, progress: bool) -> None:
 
 def run_experiment(
     config, out, *, config_text: str, progress: bool = True, figures: bool = True, workers: int = 1,
-    scheduler: str | None = None, threads: int = 1,
+    scheduler: str | None = None, threads: int = 1, problems=None,
 ) -> Path:
     """Run every cell of ``config`` and write the results folder.
 
@@ -309,6 +309,10 @@ def run_experiment(
     threads : int
         torch threads of each training (of this process with ``workers=1``,
         of each worker otherwise; default 1, see the README for why).
+    problems : sequence of str, optional
+        Run only these problems of the config (default: all). The folder is
+        the same one either way: ``summary.csv`` and the figures are written
+        by the run that finds every problem of the config finished.
 
     Returns
     -------
@@ -319,9 +323,14 @@ def run_experiment(
     for key, value in (("workers", workers), ("threads", threads)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(f"{key} must be an integer of at least 1, got {value!r}")
+    selected = _selected_problems(config, problems)
     results.prepare(out, config_text)
     with results.exclusive(out):
-        _run_cells(config, out, progress, workers, scheduler, threads)
+        _run_cells(config, selected, out, progress, workers, scheduler, threads)
+        waiting = [name for name in config.problems if not results.metrics_path(out, name).exists()]
+        if waiting:
+            log.info("summary.csv waits for %s (not run here)", ", ".join(waiting))
+            return out
         summary = pd.concat([pd.read_csv(results.metrics_path(out, name)) for name in config.problems], ignore_index=True)
         write_csv(summary, results.summary_path(out))
         if figures:
@@ -331,9 +340,20 @@ def run_experiment(
     return out
 
 
-def _run_cells(config, out: Path, progress: bool, workers: int, scheduler, threads: int) -> None:
-    todo = [name for name in config.problems if not results.metrics_path(out, name).exists()]
-    for name in set(config.problems) - set(todo):
+def _selected_problems(config, problems) -> list:
+    """The problems to run, in the config's order; every name must be one of the config's."""
+    if problems is None:
+        return list(config.problems)
+    unknown = [name for name in problems if name not in config.problems]
+    if unknown or not problems:
+        shown = repr(unknown[0]) if unknown else "none"
+        raise ConfigError(f"problem {shown} is not in experiment.problems; allowed: {', '.join(config.problems)}")
+    return [name for name in config.problems if name in problems]
+
+
+def _run_cells(config, selected, out: Path, progress: bool, workers: int, scheduler, threads: int) -> None:
+    todo = [name for name in selected if not results.metrics_path(out, name).exists()]
+    for name in set(selected) - set(todo):
         log.info("resuming: %s already evaluated", name)
     if todo and (workers > 1 or scheduler):
         from ._distributed import run_distributed

@@ -77,6 +77,27 @@ def test_dask_cells_on_two_worker_processes_match_serial(tmp_path, tiny_config_t
     assert not list(parallel.rglob("*.tmp"))
 
 
+def test_problems_run_one_at_a_time_make_the_same_folder(tmp_path, tiny_config_text):
+    """``problems=[...]`` runs part of the config; the run that finishes the last problem writes the summary."""
+    text = tiny_config_text.replace('problems = ["heat1d"]', 'problems = ["heat1d", "poisson2d"]').replace("budgets = [24, 32]", "budgets = [24]")
+    config = parse_config(tomllib.loads(text))
+    whole = run_experiment(config, tmp_path / "whole", config_text=text, progress=False, figures=False)
+    out = tmp_path / "split"
+    run_experiment(config, out, config_text=text, progress=False, figures=False, problems=["poisson2d"])
+    assert (out / "metrics" / "poisson2d.csv").exists() and not (out / "metrics" / "heat1d.csv").exists()
+    assert not (out / "summary.csv").exists()
+    run_experiment(config, out, config_text=text, progress=False, figures=False, problems=["heat1d"])
+    a, b = pd.read_csv(whole / "summary.csv"), pd.read_csv(out / "summary.csv")
+    pd.testing.assert_frame_equal(a.drop(columns=TIMINGS), b.drop(columns=TIMINGS), check_exact=True)
+
+
+def test_a_problem_outside_the_config_is_refused(tmp_path, tiny_config_text):
+    config = parse_config(tomllib.loads(tiny_config_text))
+    with pytest.raises(ConfigError, match=r"problem 'burgers1d' is not in experiment.problems; allowed: heat1d"):
+        run_experiment(config, tmp_path / "run", config_text=tiny_config_text, progress=False, problems=["burgers1d"])
+    assert not (tmp_path / "run").exists()
+
+
 def test_a_killed_worker_does_not_lose_the_run(tmp_path, tiny_config_text):
     """A worker process dies while cells run: Dask reschedules its cells and the results equal a serial run."""
     import os
