@@ -16,6 +16,7 @@ strongest baselines) and prints, per problem:
 
 Run:  python experiments/ood_report.py experiments/results/ood_benchmark_recipe [more folders] > /tmp/report.md
       python experiments/ood_report.py FOLDERS --figures OUT   (also error-versus-shift figures, bands over seeds)
+      python experiments/ood_report.py FOLDERS --partial       (while a run goes on: unfinished problems from metrics/parts)
 """
 
 from __future__ import annotations
@@ -33,13 +34,24 @@ LEARNER_STUDY = Path(__file__).resolve().parent / "results"
 DEFAULT_VARIANT = "adam3000_exp+lbfgs10k+gradnorm"
 
 
-def load(folders) -> pd.DataFrame:
-    """The main-architecture rows of every folder's summary (or finished metrics), one frame."""
+def load(folders, partial: bool = False) -> pd.DataFrame:
+    """The rows of every folder's summary (or finished metrics), one frame.
+
+    With ``partial``, a problem still running contributes its evaluated groups
+    (``metrics/parts/``), and the report says so.
+    """
     frames = []
     for folder in map(Path, folders):
         summary = folder / "summary.csv"
         paths = [summary] if summary.exists() else sorted((folder / "metrics").glob("*.csv"))
         frames += [pd.read_csv(p).assign(folder=folder.name) for p in paths]
+        if partial and not summary.exists():
+            finished = {p.stem for p in paths}
+            parts = [p for p in sorted((folder / "metrics" / "parts").glob("*.csv")) if p.name.split("__")[0] not in finished]
+            for problem in dict.fromkeys(p.name.split("__")[0] for p in parts):
+                groups = ", ".join(p.stem.split("__", 1)[1] for p in parts if p.name.startswith(f"{problem}__"))
+                print(f"partial: {problem} of {folder} from its evaluated groups only ({groups})")
+            frames += [pd.read_csv(p).assign(folder=folder.name) for p in parts]
     if not frames:
         raise SystemExit(f"no summary.csv or finished metrics/<problem>.csv in {', '.join(map(str, folders))}")
     rows = pd.concat(frames, ignore_index=True)
@@ -133,9 +145,10 @@ def costs(rows: pd.DataFrame) -> str:
             r = per.loc[name, p]
             ratio = r.distill_s / full_train.get(p, np.nan)
             peak = f", {r.peak:.0f} MiB" if np.isfinite(r.peak) else ""
-            cells.append(f"{fmt(ratio)}x{peak}")
+            cells.append(f"{fmt(ratio)}x{peak}" if np.isfinite(ratio) else f"{fmt(r.distill_s)} s{peak}")
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    trained = ", ".join(f"{p} {full_train[p]:.0f} s" for p in full_train.index)
+    trained = ", ".join(f"{p} {full_train[p]:.0f} s" if p in full_train.index else f"{p} not evaluated yet (seconds shown)"
+                        for p in problems)
     return "\n".join(lines) + f"\n\nOne full-data training (per model, main architecture): {trained}."
 
 
@@ -147,7 +160,9 @@ def targets(seeds: pd.Series, problem: str, arch: str, verdicts: dict) -> list[s
     means_train = train.groupby(["distiller", "budget"]).mean()
     full = means_train.xs("full", level="distiller").mean() if "full" in means_train.index.get_level_values(0) else np.nan
     study = learner_study_error(problem)
-    if study is not None:
+    if not np.isfinite(full):
+        out.append("- in distribution, full data not evaluated yet")
+    elif study is not None:
         out.append(f"- in distribution, full data {fmt(full)} vs the learner study's {fmt(study)}: "
                    f"{'met' if full <= 2 * study else 'NOT met'} (target within 2x)")
     else:
@@ -201,8 +216,8 @@ def shift_figures(folders, out: Path) -> list[Path]:
     return written
 
 
-def main(folders, figures=None) -> None:
-    rows = load(folders)
+def main(folders, figures=None, partial=False) -> None:
+    rows = load(folders, partial)
     seeds = per_seed(rows)
     for problem in dict.fromkeys(rows.problem):
         archs = list(dict.fromkeys(rows[rows.problem == problem].arch))
@@ -231,5 +246,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folders", nargs="+", help="results folders of the OOD benchmark (stage 1, stage 2)")
     parser.add_argument("--figures", help="folder for the error-versus-shift figures (bands over seeds)")
+    parser.add_argument("--partial", action="store_true", help="also report problems still running, from their evaluated groups")
     args = parser.parse_args()
-    main(args.folders, args.figures)
+    main(args.folders, args.figures, args.partial)
