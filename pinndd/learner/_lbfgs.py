@@ -99,8 +99,11 @@ def plateau_step(value, best, since, tol: float, counted):
 
 
 def _push(keep, s, y, s_hist, y_hist, valid, sty, yty):
-    """Rows in ``keep`` drop their oldest pair and append ``(s, y)``; inner products updated in O(H P)."""
-    k3 = keep[:, None, None]
+    """Rows in ``keep`` drop their oldest pair and append ``(s, y)``; inner products updated in O(H P).
+
+    The histories belong to :func:`batched_lbfgs`: they are updated in place
+    when some rows are not kept, and replaced when all are.
+    """
     s_new = torch.cat([s_hist[:, 1:], s[:, None]], dim=1)
     y_new = torch.cat([y_hist[:, 1:], y[:, None]], dim=1)
     col = torch.bmm(s_new, y[:, :, None])  # s'_i . y, (M, H, 1)
@@ -108,11 +111,13 @@ def _push(keep, s, y, s_hist, y_hist, valid, sty, yty):
     sty_new = torch.cat([torch.cat([sty[:, 1:, 1:], row[:, :, :-1]], dim=1), col], dim=2)
     yy = torch.bmm(y_new, y[:, :, None])  # y'_i . y
     yty_new = torch.cat([torch.cat([yty[:, 1:, 1:], yy[:, :-1].mT], dim=1), yy], dim=2)
-    return (
-        torch.where(k3, s_new, s_hist), torch.where(k3, y_new, y_hist),
-        torch.where(keep[:, None], torch.cat([valid[:, 1:], torch.ones_like(valid[:, :1])], dim=1), valid),
-        torch.where(k3, sty_new, sty), torch.where(k3, yty_new, yty),
-    )
+    valid_new = torch.cat([valid[:, 1:], torch.ones_like(valid[:, :1])], dim=1)
+    if bool(keep.all()):  # the common case: no (M, H, P) select needed
+        return s_new, y_new, valid_new, sty_new, yty_new
+    rows = torch.nonzero(keep).flatten()  # in place, kept rows only: the values of a select, a fraction of its memory traffic
+    for old, new in zip((s_hist, y_hist, valid, sty, yty), (s_new, y_new, valid_new, sty_new, yty_new)):
+        old[rows] = new[rows]
+    return s_hist, y_hist, valid, sty, yty
 
 
 def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: int = 200, tol: float = 1e-4, grad_tol: float = 1e-12, record_every: int = 100, active=None, callback=None, progress: bool = False, desc: str = "L-BFGS") -> LbfgsResult:
@@ -183,9 +188,8 @@ def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: 
             clear = restart & ~first  # rows with pairs to forget; empty rows are zero already
             if bool(clear.any()):
                 valid &= ~clear[:, None]
-                c3 = clear[:, None, None]
-                s_hist, y_hist = torch.where(c3, 0.0, s_hist), torch.where(c3, 0.0, y_hist)
-                sty, yty = torch.where(c3, 0.0, sty), torch.where(c3, 0.0, yty)
+                for t in (s_hist, y_hist, sty, yty):  # the histories are this function's own tensors
+                    t[clear] = 0.0
         step = torch.ones(n_models, dtype=dt, device=dev)
         pending = running.clone()
         x_new, f_new, g_new = x.clone(), f.clone(), g.clone()

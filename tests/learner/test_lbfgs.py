@@ -102,3 +102,30 @@ def test_inner_products_kept_by_push_equal_recomputed_ones():
         torch.testing.assert_close(sty, torch.bmm(s_hist, y_hist.mT))
         torch.testing.assert_close(yty, torch.bmm(y_hist, y_hist.mT))
     assert valid.sum(1).tolist() == [4, 4, 2]
+
+
+@pytest.mark.parametrize("kept", ["all", "some", "none"])
+def test_push_appends_to_kept_rows_only(kept):
+    """Kept rows drop their oldest pair and append the new one, with inner products to match; other rows are untouched."""
+    from pinndd.learner._lbfgs import _push
+
+    gen = torch.Generator().manual_seed(3)
+    m, h, p = 5, 4, 6
+    s_hist, y_hist = torch.randn(m, h, p, generator=gen, dtype=torch.float64), torch.randn(m, h, p, generator=gen, dtype=torch.float64)
+    valid = torch.ones(m, h, dtype=torch.bool)
+    sty, yty = s_hist @ y_hist.mT, y_hist @ y_hist.mT
+    s, y = torch.randn(m, p, generator=gen, dtype=torch.float64), torch.randn(m, p, generator=gen, dtype=torch.float64)
+    keep = {"all": torch.ones(m, dtype=torch.bool), "none": torch.zeros(m, dtype=torch.bool),
+            "some": torch.tensor([True, False, True, False, False])}[kept]
+    before = [t.clone() for t in (s_hist, y_hist, sty, yty)]
+    s2, y2, valid2, sty2, yty2 = _push(keep, s, y, s_hist, y_hist, valid.clone(), sty, yty)
+    for row in range(m):
+        if keep[row]:
+            expect_s = torch.cat([before[0][row, 1:], s[row, None]])
+            expect_y = torch.cat([before[1][row, 1:], y[row, None]])
+            assert torch.equal(s2[row], expect_s) and torch.equal(y2[row], expect_y)
+            torch.testing.assert_close(sty2[row], expect_s @ expect_y.T)
+            torch.testing.assert_close(yty2[row], expect_y @ expect_y.T)
+        else:
+            assert all(torch.equal(new[row], old[row]) for new, old in zip((s2, y2, sty2, yty2), before))
+    assert valid2.all()
