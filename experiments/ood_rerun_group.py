@@ -32,6 +32,7 @@ from pinndd.experiment._runner import _architectures, _cells, distill_cell, eval
 from pinndd.pointset import PointSet
 
 TIMINGS = ["distill_s", "distill_peak_mb", "train_s"]  # measurements of the machine, not results
+PROVENANCE = ["code"]  # which code ran (rows from before it was recorded lack it)
 
 
 def redistil(config, problem: str, labels, size: int, folder: Path, scratch: Path) -> list[str]:
@@ -52,7 +53,8 @@ def redistil(config, problem: str, labels, size: int, folder: Path, scratch: Pat
 
 def compare(committed: pd.DataFrame, rerun: pd.DataFrame) -> tuple[bool, list[str]]:
     """Whether every non-timing column is identical, and the largest relative difference of each metric."""
-    a, b = committed.drop(columns=TIMINGS), rerun.drop(columns=TIMINGS)
+    drop = TIMINGS + PROVENANCE
+    a, b = committed.drop(columns=drop, errors="ignore"), rerun.drop(columns=drop, errors="ignore")
     if list(a.columns) != list(b.columns) or len(a) != len(b):
         return False, [f"shape or columns differ: {a.shape} vs {b.shape}"]
     lines = []
@@ -80,8 +82,10 @@ def main(folder: Path, problem: str, size: int, arch: str, labels) -> int:
             shutil.copy2(path, scratch / "points" / path.name)
         lines = redistil(config, problem, set(labels), size, folder, scratch)
         rerun = pd.read_csv(evaluate_cell(config, problem, arch_index, size, scratch))
-    same, diffs = compare(pd.read_csv(part), rerun)
-    print("\n".join([*lines, f"{part.name}: {'reproduced' if same else 'NOT reproduced'}", *diffs]))
+    committed = pd.read_csv(part)
+    same, diffs = compare(committed, rerun)
+    made_by = ", ".join(map(str, committed["code"].unique())) if "code" in committed else "not recorded"
+    print("\n".join([*lines, f"{part.name}: {'reproduced' if same else 'NOT reproduced'} (committed rows made by {made_by}; rerun by {rerun['code'].iloc[0]})", *diffs]))
     return 0 if same and not any(line.startswith("DIFFERENT") for line in lines) else 1
 
 

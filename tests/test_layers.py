@@ -15,7 +15,7 @@ REPO = Path(__file__).resolve().parents[1]
 LAYERS = [  # lowest first; a module belongs to the first prefix that matches it
     ("catalog", ("pde_catalog",)),
     ("core", ("pinndd.errors", "pinndd.io", "pinndd.seeds", "pinndd.risk", "pinndd.results", "pinndd.options",
-              "pinndd.schema")),
+              "pinndd.schema", "pinndd.provenance")),
     ("learner", ("pinndd.learner",)),
     ("data", ("pinndd.pointset", "pinndd.sampling")),
     ("task", ("pinndd.task",)),

@@ -23,6 +23,7 @@ from pde_catalog import get_problem
 
 from ..distillers import get_distiller
 from ..errors import ConfigError
+from ..provenance import code_version
 from ..evaluate import Evaluator, EvaluationSet, aggregate, fields_dataset, metric_names
 from .. import results
 from ..io import write_csv, write_netcdf
@@ -88,7 +89,7 @@ def distill_cell(config, name: str, index: int, out, threads=None) -> str:
         points = distiller.distill(distiller.sees(task), budget, seed=seed, progress=False)
         seconds = time.perf_counter() - start
     points = points.with_attrs(distiller=spec.label, method=spec.method, budget=budget, seed=seed, distill_s=seconds,
-                               peak_rss_mb=peak.megabytes)
+                               peak_rss_mb=peak.megabytes, code=code_version())
     points.save(path)
     return str(path)
 
@@ -139,6 +140,7 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
     model_of = [owner[i] * reps + r for i in range(len(group)) for r in range(reps)]
     init_seeds = [unique_seeds[m] for m in model_of]
     metrics, u_pred = evaluator.measure(result.params, evaluation, result.diverged)
+    code = code_version()
     table = aggregate(metrics[model_of], evaluation.split, config.splits, metric_names(evaluation.problem))
     rows = []
     for _, row in table.iterrows():
@@ -165,6 +167,7 @@ def _evaluate_group(config, problem, evaluation, group, arch, out: Path, progres
                 "adam_steps": int(result.adam_steps[trained]),
                 "lbfgs_iters": int(result.lbfgs_iterations[trained]),
                 "stop_reason": result.stop_reason[trained],
+                "code": code,
             }
         )
     if config.evaluation.shift_scan:

@@ -35,6 +35,13 @@ def test_results_folder_contract(tiny_run):
     assert not list(tiny_run.rglob("*.tmp"))
 
 
+def test_every_set_and_row_names_the_code_that_made_it(tiny_run):
+    from pinndd.provenance import code_version
+
+    assert set(pd.read_csv(tiny_run / "summary.csv").code) == {code_version()}
+    assert {PointSet.load(p).attrs["code"] for p in (tiny_run / "points").glob("*.nc")} == {code_version()}
+
+
 def test_saved_points_and_fields(tiny_run):
     ps = PointSet.load(tiny_run / "points" / "heat1d__sobol_target__m32__s1.nc")
     assert ps.size == 32 and ps.attrs["distiller"] == "sobol_target" and ps.attrs["method"] == "sobol"
