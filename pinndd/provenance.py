@@ -12,20 +12,28 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-__all__ = ["code_version"]
+__all__ = ["code_version", "read_code_version"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
 def code_version() -> str:
-    """``git:<commit>`` (with ``+dirty`` when tracked files differ from it) or ``pinndd <version>``.
+    """The code this process runs: ``git:<commit>`` (``+dirty`` when tracked files of the package
+    differed from it) or ``pinndd <version>``, read when this module was imported.
+
+    Read at import, not at the call: a worker that loaded the package keeps running that code
+    while the checkout moves on (a commit of results, an edit), and the stamp must name the code
+    that ran.
 
     Returns
     -------
     str
-        The commit of the checkout this package is imported from, when it is
-        one and git is available; otherwise the installed version.
     """
+    return _LOADED
+
+
+def read_code_version() -> str:
+    """The checkout's code version now (see :func:`code_version`); the package version without git."""
     try:
         commit = _git("rev-parse", "HEAD")
         dirty = _git("status", "--porcelain", "--untracked-files=no", "--", str(_PACKAGE), str(_PACKAGE.parent / "pde_catalog"))
@@ -39,3 +47,6 @@ def code_version() -> str:
 def _git(*args: str) -> str:
     result = subprocess.run(["git", *args], cwd=_PACKAGE, capture_output=True, text=True, timeout=10, check=True)
     return result.stdout.strip()
+
+
+_LOADED = read_code_version()  # an immutable fact about this process: the code it imported
