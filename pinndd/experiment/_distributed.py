@@ -7,10 +7,11 @@ cells run on any worker in any order, a cell lost with its worker is simply
 run again (Dask reschedules it), and a killed run resumes from the files.
 A problem's evaluation groups are submitted once all its distillations are
 done (the groups are the sets of equal size); its metrics table is written
-once its groups are done. Cells run problem after problem in the config's
-order, a problem's evaluation groups before the next problem's
-distillations, so that a run cut short leaves whole problems finished rather
-than every problem half done.
+once its groups are done. Cells are prioritised problem after problem in the
+config's order, a problem's evaluation groups before the next problem's
+distillations, so that a run cut short leaves the first problems finished
+rather than every problem half done. It is a priority, not a barrier: a
+worker with no cell of the current problem to start takes the next one's.
 
 By default the cells run on a ``distributed.LocalCluster`` of ``workers``
 processes with one thread each; ``scheduler`` names a running scheduler
