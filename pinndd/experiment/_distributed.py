@@ -10,8 +10,8 @@ done (the groups are the sets of equal size); its metrics table is written
 once its groups are done. Cells are prioritised problem after problem in the
 config's order, a problem's evaluation groups before the next problem's
 distillations, so that a run cut short leaves the first problems finished
-rather than every problem half done. It is a priority, not a barrier: a
-worker with no cell of the current problem to start takes the next one's.
+rather than every problem half done. It is a priority, not a barrier, and
+Dask treats it as a hint (a worker may go on with a later problem's cells).
 
 By default the cells run on a ``distributed.LocalCluster`` of ``workers``
 processes with one thread each; ``scheduler`` names a running scheduler
