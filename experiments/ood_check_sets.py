@@ -26,25 +26,52 @@ from pinndd.experiment._runner import _cells, distill_cell
 from pinndd.pointset import PointSet
 
 
+def redistil(config, problem: str, folder: Path, scratch: Path, wanted):
+    """Distil again, into ``scratch``, every committed set of ``problem`` that ``wanted`` accepts.
+
+    Parameters
+    ----------
+    config : ExperimentConfig
+        The folder's config.
+    problem : str
+    folder, scratch : pathlib.Path
+        The committed results folder, and a prepared scratch folder (a copy of
+        a set already there is replaced).
+    wanted : callable
+        ``wanted(label, committed_point_set) -> bool``.
+
+    Yields
+    ------
+    committed_path : pathlib.Path
+    fresh : PointSet
+    same : bool
+        Whether the fresh set equals the committed one bit for bit.
+    """
+    for index, (spec, budget, seed) in enumerate(_cells(config)):
+        path = results.points_path(folder, problem, spec.label, budget, seed)
+        if not path.exists():
+            continue
+        committed = PointSet.load(path)
+        if not wanted(spec.label, committed):
+            continue
+        results.points_path(scratch, problem, spec.label, budget, seed).unlink(missing_ok=True)
+        fresh = PointSet.load(distill_cell(config, problem, index, scratch, threads=1))
+        yield path, fresh, fresh.digest() == committed.digest()
+
+
 def main(folder: Path, problems, distillers, max_seconds: float) -> int:
     raw, text = load_config(results.config_path(folder))
     config = parse(raw)
+
+    def wanted(label, committed) -> bool:
+        return (not distillers or label in distillers) and float(committed.attrs.get("distill_s", 0.0)) <= max_seconds
+
     different = 0
     with tempfile.TemporaryDirectory() as tmp:
         scratch = Path(tmp) / "check"
         results.prepare(scratch, text)
         for problem in problems or config.problems:
-            for index, (spec, budget, seed) in enumerate(_cells(config)):
-                if distillers and spec.label not in distillers:
-                    continue
-                path = results.points_path(folder, problem, spec.label, budget, seed)
-                if not path.exists():
-                    continue
-                committed = PointSet.load(path)
-                if float(committed.attrs.get("distill_s", 0.0)) > max_seconds:
-                    continue
-                fresh = PointSet.load(distill_cell(config, problem, index, scratch, threads=1))
-                same = fresh.digest() == committed.digest()
+            for path, _, same in redistil(config, problem, folder, scratch, wanted):
                 different += not same
                 print(f"{'same' if same else 'DIFFERENT'}: {path.name}", flush=True)
     return 1 if different else 0

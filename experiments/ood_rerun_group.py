@@ -28,27 +28,12 @@ import pandas as pd
 
 from pinndd import results
 from pinndd.config import load_config, parse
-from pinndd.experiment._runner import _architectures, _cells, distill_cell, evaluate_cell
-from pinndd.pointset import PointSet
+from pinndd.experiment._runner import _architectures, evaluate_cell
+
+from ood_check_sets import redistil  # experiments/ is the script's own folder on sys.path
 
 TIMINGS = ["distill_s", "distill_peak_mb", "train_s"]  # measurements of the machine, not results
 PROVENANCE = ["code"]  # which code ran (rows from before it was recorded lack it)
-
-
-def redistil(config, problem: str, labels, size: int, folder: Path, scratch: Path) -> list[str]:
-    """Distil the group's cells of ``labels`` again into ``scratch``; a line per set saying whether it matches."""
-    lines = []
-    for index, (spec, budget, seed) in enumerate(_cells(config)):
-        if spec.label not in labels:
-            continue
-        committed = PointSet.load(results.points_path(folder, problem, spec.label, budget, seed))
-        if committed.size != size:
-            continue
-        results.points_path(scratch, problem, spec.label, budget, seed).unlink()
-        fresh = PointSet.load(distill_cell(config, problem, index, scratch))
-        same = fresh.digest() == committed.digest()
-        lines.append(f"{'same' if same else 'DIFFERENT'}: {spec.label} m = {budget} seed {seed} (digest {fresh.digest()[:12]})")
-    return lines
 
 
 def compare(committed: pd.DataFrame, rerun: pd.DataFrame) -> tuple[bool, list[str]]:
@@ -80,7 +65,10 @@ def main(folder: Path, problem: str, size: int, arch: str, labels) -> int:
         (scratch / "points").mkdir(parents=True, exist_ok=True)
         for path in (folder / "points").glob(f"{problem}__*.nc"):
             shutil.copy2(path, scratch / "points" / path.name)
-        lines = redistil(config, problem, set(labels), size, folder, scratch)
+        lines = [
+            f"{'same' if same else 'DIFFERENT'}: {path.name} (digest {fresh.digest()[:12]})"
+            for path, fresh, same in redistil(config, problem, folder, scratch, lambda label, committed: label in labels and committed.size == size)
+        ]
         rerun = pd.read_csv(evaluate_cell(config, problem, arch_index, size, scratch))
     committed = pd.read_csv(part)
     same, diffs = compare(committed, rerun)
