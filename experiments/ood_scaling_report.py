@@ -7,7 +7,7 @@ Several folders run with the same protocol (learner, evaluation conditions and s
 side by side, by point count rather than by budget (a full-data reference has 8,192 points at
 every budget), with one row per kind of set: labels that draw the same sets (``uniform_target``,
 ``uniform_target_4096``, ``full_target``: uniform over Q) share a row, and a cell evaluated in
-several folders is taken from the first folder given.
+several folders is taken from the first folder given (row by row, as ``ood_report.py`` reads them).
 
 Cells: mean L2RE over the evaluation learners [min, max]; main architecture.
 
@@ -18,10 +18,10 @@ Run:  python experiments/ood_scaling_report.py heat1d experiments/results/ood_be
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
+
+import ood_report  # experiments/ is the script's own folder on sys.path
 
 #: Labels whose sets are drawn alike, whatever the budget: one row each.
 KINDS = {
@@ -35,26 +35,17 @@ ROWS = ["uniform over the training family", "uniform over Q", "sobol_target", "r
 
 
 def load(problem: str, folders) -> pd.DataFrame:
-    """Main-architecture rows of ``problem`` from every folder (summary, finished metrics or evaluated groups)."""
-    frames = []
-    for folder in map(Path, folders):
-        summary = folder / "summary.csv"
-        if summary.exists():
-            paths = [summary]
-        elif (folder / "metrics" / f"{problem}.csv").exists():
-            paths = [folder / "metrics" / f"{problem}.csv"]
-        else:
-            paths = sorted((folder / "metrics" / "parts").glob(f"{problem}__main__*.csv"))
-        frames += [pd.read_csv(p).assign(folder_rank=len(frames)) for p in paths]
-    if not frames:
-        raise SystemExit(f"no rows of {problem} in {', '.join(map(str, folders))}")
-    rows = pd.concat(frames, ignore_index=True)
+    """Main-architecture rows of ``problem`` from every folder, a kind of set per row.
+
+    Read by :func:`ood_report.load` (summary, finished metrics, or evaluated groups of a problem
+    still running), which keeps a row from the first folder given that has it: the same cell
+    trained in another folder's batch agrees only to rounding amplified by L-BFGS.
+    """
+    rows = ood_report.load(folders, partial=True)
     rows = rows[(rows.problem == problem) & rows.arch.str.startswith("main")].copy()
+    if rows.empty:
+        raise SystemExit(f"no main-architecture rows of {problem} in {', '.join(map(str, folders))}")
     rows["kind"] = rows.distiller.map(lambda d: KINDS.get(d, d))
-    # a cell evaluated in several folders counts once, from the first folder given (its learners
-    # were trained in another batch elsewhere, so their rows agree only to rounding amplified by L-BFGS)
-    first = rows.groupby(["kind", "n_points", "seed"]).folder_rank.transform("min")
-    rows = rows[rows.folder_rank == first]
     # a reference drawn alike at every budget: the same learners once
     return rows.drop_duplicates(["kind", "n_points", "seed", "eval_seed", "split"])
 
@@ -76,8 +67,6 @@ def table(rows: pd.DataFrame, split: str, every: bool = False) -> str:
 
 def main(problem: str, folders, every: bool = False) -> None:
     rows = load(problem, folders)
-    if rows.empty:
-        raise SystemExit(f"no main-architecture rows of {problem}")
     learners = rows.groupby(["kind", "n_points", "split"]).size().max()
     print(f"{problem}: L2RE by number of points, mean over the evaluation learners [min, max] "
           f"(at most {learners} learners a cell; distillation seed 0)")
