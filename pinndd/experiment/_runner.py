@@ -347,10 +347,12 @@ def _selected_problems(config, problems) -> list:
     """The problems to run, in the config's order; every name must be one of the config's."""
     if problems is None:
         return list(config.problems)
+    allowed = ", ".join(config.problems)
+    if not problems:
+        raise ConfigError(f"problems must name at least one problem (or be omitted for all); allowed: {allowed}")
     unknown = [name for name in problems if name not in config.problems]
-    if unknown or not problems:
-        shown = repr(unknown[0]) if unknown else "none"
-        raise ConfigError(f"problem {shown} is not in experiment.problems; allowed: {', '.join(config.problems)}")
+    if unknown:
+        raise ConfigError(f"problem {unknown[0]!r} is not in experiment.problems; allowed: {allowed}")
     return [name for name in config.problems if name in problems]
 
 

@@ -105,6 +105,13 @@ def test_a_problem_outside_the_config_is_refused(tmp_path, tiny_config_text):
     assert not (tmp_path / "run").exists()
 
 
+def test_an_empty_problem_list_is_refused(tmp_path, tiny_config_text):
+    config = parse_config(tomllib.loads(tiny_config_text))
+    with pytest.raises(ConfigError, match=r"problems must name at least one problem \(or be omitted for all\); allowed: heat1d"):
+        run_experiment(config, tmp_path / "run", config_text=tiny_config_text, progress=False, problems=[])
+    assert not (tmp_path / "run").exists()
+
+
 def test_a_killed_worker_does_not_lose_the_run(tmp_path, tiny_config_text):
     """A worker process dies while cells run: Dask reschedules its cells and the results equal a serial run."""
     import os
