@@ -67,7 +67,7 @@ def functional(problem, constraint: np.ndarray, condition: np.ndarray, normal: n
 
 @dataclass(frozen=True)
 class PointBatch:
-    """Point sets of ``M`` models, padded to common sizes (padding has weight 0).
+    """Point sets of ``M`` models, padded to common sizes (padding repeats a set's last point, with weight 0).
 
     Attributes
     ----------
@@ -107,24 +107,29 @@ class PointBatch:
         n_p = max(len(p[1]) for p in parts)
         width = point_sets[0].interior.shape[1]
 
-        def pad(arrays, n, *tail, kind=dtype):
+        def pad(arrays, n, *tail, kind=dtype, edge=False):
+            # Points pad with copies of the set's last point (``edge``), not zeros:
+            # their weight is 0, but a residual that divides by a parameter (a
+            # Reynolds number) is not finite at zero, and 0 * inf is NaN.
             out = np.zeros((len(arrays), n, *tail))
             for k, a in enumerate(arrays):
                 out[k, : len(a)] = a
+                if edge and 0 < len(a) < n:
+                    out[k, len(a):] = a[-1]
             return torch.as_tensor(out, dtype=kind, device=device)
 
         partner = {}
         if n_p:
             coef_p = [-c[row] for c, _, row in parts]
             partner = dict(
-                partner=pad([p for _, p, _ in parts], n_p, width),
+                partner=pad([p for _, p, _ in parts], n_p, width, edge=True),
                 partner_row=pad([row for _, _, row in parts], n_p, kind=torch.long),
                 partner_coef=pad(coef_p, n_p, coef_p[0].shape[1]),
             )
         return cls(
-            interior=pad([ps.interior for ps in point_sets], n_i, width),
+            interior=pad([ps.interior for ps in point_sets], n_i, width, edge=True),
             interior_weight=pad([ps.interior_weight for ps in point_sets], n_i),
-            constraint=pad([ps.constraint for ps in point_sets], n_c, width),
+            constraint=pad([ps.constraint for ps in point_sets], n_c, width, edge=True),
             constraint_target=pad([ps.constraint_target for ps in point_sets], n_c),
             constraint_weight=pad([ps.constraint_weight for ps in point_sets], n_c),
             constraint_term=pad([ps.constraint_condition for ps in point_sets], n_c, kind=torch.long),

@@ -120,7 +120,29 @@ def _push(keep, s, y, s_hist, y_hist, valid, sty, yty):
     return s_hist, y_hist, valid, sty, yty
 
 
-def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: int = 200, tol: float = 1e-4, grad_tol: float = 1e-12, record_every: int = 100, active=None, callback=None, progress: bool = False, desc: str = "L-BFGS") -> LbfgsResult:
+def _evaluate(objective, row_objective, x, wanted, fallback_f, fallback_g):
+    """Loss and gradient at the ``wanted`` rows of ``x``; the other rows get the fallbacks.
+
+    Without ``row_objective`` every row is evaluated. With it, only the wanted
+    rows are, plus one more when a single row is wanted: a batch of one model
+    may round differently from the same model in a larger batch (a one-matrix
+    product takes another kernel than a batched one), and at least two rows
+    keep every model's arithmetic what it is in the full batch.
+    """
+    n_models = x.shape[0]
+    count = int(wanted.sum())
+    if row_objective is None or count == n_models:
+        return objective(x)
+    rows = torch.nonzero(wanted).flatten()
+    if count == 1:
+        rows = torch.cat([rows, torch.nonzero(~wanted).flatten()[:1]])
+    f_rows, g_rows = row_objective(x.index_select(0, rows), rows)
+    f, g = fallback_f.clone(), fallback_g.clone()
+    f[rows], g[rows] = f_rows, g_rows
+    return f, g
+
+
+def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: int = 200, tol: float = 1e-4, grad_tol: float = 1e-12, record_every: int = 100, active=None, callback=None, progress: bool = False, desc: str = "L-BFGS", row_objective=None) -> LbfgsResult:
     """Minimise ``M`` independent objectives with L-BFGS and a per-row backtracking line search.
 
     Parameters
@@ -149,6 +171,15 @@ def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: 
     callback : callable, optional
         ``callback(iteration, x) -> bool`` at every recorded iteration; a true
         result stops every model (reason ``"callback"``).
+    row_objective : callable, optional
+        ``row_objective(x_rows, rows) -> (loss, grad)``: ``objective`` at the
+        rows ``rows`` (an int64 tensor) of the batch only, ``x_rows`` of shape
+        ``(len(rows), P)``. With it, a line-search trial evaluates only the
+        models still searching and models that have stopped are not evaluated
+        at all: a batch in which one model backtracks many times no longer
+        pays a full batch per halving. Its rows must be computed as in the full
+        batch for the results to be the same (the PINN objective of
+        :func:`~pinndd.learner.train` is, bit for bit, on CPU).
 
     Returns
     -------
@@ -195,7 +226,7 @@ def batched_lbfgs(objective, x0, *, max_iter: int, history: int = 50, patience: 
         x_new, f_new, g_new = x.clone(), f.clone(), g.clone()
         for _ in range(_MAX_BACKTRACKS):
             trial = torch.where(pending[:, None], x + step[:, None] * d, x_new)
-            f_try, g_try = objective(trial)
+            f_try, g_try = _evaluate(objective, row_objective, trial, pending, f_new, g_new)
             evaluations += 1
             ok = pending & torch.isfinite(f_try) & torch.isfinite(g_try).all(1) & (f_try <= f + _ARMIJO * step * slope)
             x_new = torch.where(ok[:, None], trial, x_new)

@@ -69,11 +69,11 @@ class TrainResult:
 class _Objective:
     """Per-model loss terms of the current leaves, with optional compilation."""
 
-    def __init__(self, pinn, batch, param: Parametrization, recipe: Recipe):
+    def __init__(self, pinn, batch, param: Parametrization, *, compile: bool = False):
         self.pinn, self.batch, self.param = pinn, batch, param
         self.scale = pinn.term_scale
         self._fns = {}
-        self.compile = recipe.compile
+        self.compile = compile
 
     def _raw(self, leaves, causal: float, bins: int):
         return self.pinn.loss_terms(self.param.params(leaves), self.batch, causal=causal, causal_bins=bins) * self.scale
@@ -84,6 +84,10 @@ class _Objective:
         if key not in self._fns:
             self._fns[key] = self._compiled(key) if self.compile else (lambda lv: self._raw(lv, *key))
         return self._fns[key](leaves)
+
+    def rows(self, rows) -> "_Objective":
+        """The same objective over the models ``rows`` (an int64 tensor) of the batch only."""
+        return _Objective(self.pinn, self.batch.map(lambda t: t.index_select(0, rows)), self.param, compile=self.compile)
 
     def _compiled(self, key):
         try:
@@ -168,11 +172,14 @@ def _lbfgs_phase(objective, leaves, recipe, weights, state, record_every, callba
     """Phase 2: batched L-BFGS on the plain terms with the final balancing weights; returns new leaves."""
     like = [t.detach() for t in leaves]
 
-    def fun(x):
-        current = [t.requires_grad_() for t in from_matrix(x.detach(), like)]
-        loss = (weights * objective.terms(current)).sum(1)
+    def fun(x, over=objective, w=weights):
+        current = [t.requires_grad_() for t in from_matrix(x.detach(), [t[: x.shape[0]] for t in like])]
+        loss = (w * over.terms(current)).sum(1)
         grads = torch.autograd.grad(loss.sum(), current)
         return loss.detach(), to_matrix(grads)
+
+    def fun_rows(x, rows):  # line-search trials of the models still searching only (same bits, see batched_lbfgs)
+        return fun(x, objective.rows(rows), weights.index_select(0, rows))
 
     active = ~state["diverged"]
     hook = None
@@ -182,7 +189,7 @@ def _lbfgs_phase(objective, leaves, recipe, weights, state, record_every, callba
     result = batched_lbfgs(
         fun, to_matrix(like), max_iter=recipe.lbfgs_iters, history=recipe.lbfgs_history,
         patience=recipe.lbfgs_patience, tol=recipe.lbfgs_tol, record_every=record_every, active=active, callback=hook,
-        progress=progress, desc=f"{desc} (L-BFGS)",
+        progress=progress, desc=f"{desc} (L-BFGS)", row_objective=None if recipe.compile else fun_rows,
     )
     for loss, it in zip(result.history[1:], result.recorded[1:]):
         state["history"].append(loss.cpu().numpy())
@@ -232,7 +239,7 @@ def train(pinn, params, batch, recipe: Recipe, *, record_every: int = 100, progr
     param = Parametrization(params, rwf=recipe.rwf, rwf_mean=recipe.rwf_mean)
     leaves = param.initial
     n_models, dev = leaves[0].shape[0], leaves[0].device
-    objective = _Objective(pinn, batch, param, recipe)
+    objective = _Objective(pinn, batch, param, compile=recipe.compile)
     weights = torch.ones(n_models, len(pinn.term_names), dtype=pinn.dtype, device=dev)
     state = {
         "diverged": torch.zeros(n_models, dtype=torch.bool, device=dev),

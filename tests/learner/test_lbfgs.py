@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 import torch
 
+from pde_catalog.convection1d import Convection1D
 from pde_catalog.heat1d import Heat1D
+from pde_catalog.kovasznay import Kovasznay
 from pinndd.learner import ConditionalPINN, Recipe, batched_lbfgs, train
 
 PROBLEM = Heat1D()
@@ -50,6 +52,52 @@ def test_a_non_finite_row_is_left_alone_and_the_others_converge():
     torch.testing.assert_close(result.x[1], x0[1])
     torch.testing.assert_close(result.x[[0, 2]], torch.ones(2, 2, dtype=torch.float64), rtol=0, atol=1e-5)
 
+
+
+def test_row_objective_evaluates_searching_rows_only_and_changes_nothing():
+    """Line-search trials over the rows still searching give the very result of full-batch trials."""
+    scales = torch.tensor([1.0, 2.0, 0.7, 5.0], dtype=torch.float64)
+    x0 = torch.tensor([[-1.2, 1.0, 0.5], [0.3, -0.4, 2.0], [1.5, 1.5, 1.5], [-2.0, 3.0, 0.1]], dtype=torch.float64)
+    fun, sizes = _rosenbrock(scales), []
+
+    def rows_only(x, rows):
+        sizes.append(len(rows))
+        return _rosenbrock(scales[rows])(x)
+
+    whole = batched_lbfgs(fun, x0, max_iter=60, history=5)
+    subset = batched_lbfgs(fun, x0, max_iter=60, history=5, row_objective=rows_only)
+    assert torch.equal(whole.x, subset.x) and torch.equal(whole.loss, subset.loss)
+    assert torch.equal(whole.iterations, subset.iterations) and whole.stop_reason == subset.stop_reason
+    assert sizes and min(sizes) >= 2 and max(sizes) < len(scales)  # trials of a few rows, never of one alone
+
+
+@pytest.mark.parametrize("problem", [Heat1D(), Convection1D(), Kovasznay()], ids=lambda p: p.name)
+def test_training_with_row_trials_is_bitwise_the_full_batch_training(small_batch, monkeypatch, problem):
+    """train's L-BFGS evaluates only the models still searching; the trained models are the same to the bit.
+
+    float32, as the benchmarks train; a periodic problem (partner rows) and a
+    system (several outputs) besides heat1d.
+    """
+    import pinndd.learner._train as train_module
+
+    original, sizes = train_module.batched_lbfgs, []
+
+    def counting(*args, row_objective=None, **kwargs):
+        def rows_only(x, rows):
+            sizes.append(len(rows))
+            return row_objective(x, rows)
+        return original(*args, row_objective=rows_only, **kwargs)
+
+    recipe = Recipe(steps=40, lr=1e-2, lbfgs_iters=80, lbfgs_history=10)
+    pinn, params, batch = small_batch([0, 1, 2, 3], [64, 72, 80, 96], problem, dtype="float32")
+    monkeypatch.setattr(train_module, "batched_lbfgs", counting)
+    subset = train(pinn, params, batch, recipe)
+    monkeypatch.setattr(train_module, "batched_lbfgs", lambda *a, row_objective=None, **k: original(*a, **k))
+    whole = train(pinn, params, batch, recipe)
+    assert sizes and min(sizes) >= 2  # the row path ran
+    for (w, b), (w1, b1) in zip(subset.params, whole.params):
+        assert torch.equal(w, w1) and torch.equal(b, b1)
+    assert np.array_equal(subset.lbfgs_iterations, whole.lbfgs_iterations) and subset.stop_reason == whole.stop_reason
 
 
 def test_pinn_batch_equals_separate_runs_through_both_phases(small_batch):

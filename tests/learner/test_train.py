@@ -92,10 +92,28 @@ def test_zero_steps_and_bad_steps():
         train(pinn, params, batch, Recipe.adam(-1, 1e-3))
 
 
+def test_padding_keeps_the_loss_finite_where_the_residual_divides_by_a_parameter():
+    """Kovasznay's residual has 1/Re: zero-filled padding rows (Re = 0) made a smaller set's loss NaN."""
+    from pde_catalog.kovasznay import Kovasznay
+
+    problem = Kovasznay()
+    pinn = ConditionalPINN(problem, width=12, depth=2, dtype="float32")
+    sets = []
+    for budget, seed in ((64, 0), (96, 1)):
+        interior, constraint, kind = sample_point_arrays(problem, problem.family.region("train"), budget, method="halton", seed=seed)
+        sets.append(make_point_set(problem, interior, constraint, kind))
+    batch = PointBatch.from_point_sets(sets, problem, dtype=pinn.dtype, device=pinn.device)
+    assert batch.interior_weight[0].eq(0).any()  # the first set is padded
+    terms = pinn.loss_terms(pinn.init([0, 1]), batch)
+    assert torch.isfinite(terms).all()
+    alone = pinn.loss_terms(pinn.init([0]), PointBatch.from_point_sets(sets[:1], problem, dtype=pinn.dtype, device=pinn.device))
+    torch.testing.assert_close(terms[0], alone[0], rtol=1e-6, atol=0)
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available")
 def test_trains_on_cuda():
     pinn = ConditionalPINN(PROBLEM, width=16, depth=2, dtype="float32", device="cuda")
-    batch = PointBatch.from_point_sets([_point_set(64, 0), _point_set(48, 1)], dtype=pinn.dtype, device=pinn.device)
+    batch = PointBatch.from_point_sets([_point_set(64, 0), _point_set(48, 1)], PROBLEM, dtype=pinn.dtype, device=pinn.device)
     params = pinn.init([0, 1])
     result = train(pinn, params, batch, Recipe.adam(100, 5e-3))
     assert result.params[0][0].device.type == "cuda"
@@ -103,7 +121,7 @@ def test_trains_on_cuda():
     assert np.all(result.loss_history[-1] < result.loss_history[0])
     # Same computation on the CPU, to float32 accuracy after 100 steps.
     cpu = ConditionalPINN(PROBLEM, width=16, depth=2, dtype="float32", device="cpu")
-    cpu_batch = PointBatch.from_point_sets([_point_set(64, 0), _point_set(48, 1)], dtype=cpu.dtype, device=cpu.device)
+    cpu_batch = PointBatch.from_point_sets([_point_set(64, 0), _point_set(48, 1)], PROBLEM, dtype=cpu.dtype, device=cpu.device)
     cpu_result = train(cpu, cpu.init([0, 1]), cpu_batch, Recipe.adam(100, 5e-3))
     np.testing.assert_allclose(result.loss_history[-1], cpu_result.loss_history[-1], rtol=0.05)
 
