@@ -9,7 +9,7 @@ distiller options) for ``task`` and those four at distillation seeds 1 and 2. Th
 on stage-1 data alone and favours the baselines (the best of sixteen on one seed), which makes the
 paired comparison conservative for ``task``.
 
-Run:  python experiments/ood_stage2.py experiments/results/ood_benchmark_recipe heat1d
+Run:  python experiments/ood_stage2.py experiments/results/ood_benchmark_recipe heat1d [--partial]
       pinndd run experiments/ood_benchmark_seeds_heat1d.toml --out experiments/results/ood_benchmark_seeds_heat1d
 """
 
@@ -28,12 +28,24 @@ EXCLUDED = ("task", "full", "full_target")
 SEEDS = [1, 2]
 
 
-def strongest(folder: Path, problem: str, n: int = 4) -> list[str]:
-    """The ``n`` distillers (not ``task``, not the references) with the lowest stage-1 ood_far L2RE at the largest budget."""
+def strongest(folder: Path, problem: str, n: int = 4, *, partial: bool = False) -> list[str]:
+    """The ``n`` distillers (not ``task``, not the references) with the lowest stage-1 ood_far L2RE at the largest budget.
+
+    With ``partial``, a problem still running is read from its evaluated
+    groups; the main architecture's group at the largest budget, the only one
+    the choice reads, must be among them.
+    """
     path = results.metrics_path(folder, problem)
-    if not path.exists():
-        raise SystemExit(f"{path} is missing: stage 1 has not finished {problem}")
-    rows = pd.read_csv(path)
+    if path.exists():
+        rows = pd.read_csv(path)
+    elif partial:
+        largest = max(tomllib.loads(results.config_path(folder).read_text())["experiment"]["budgets"])
+        part = folder / "metrics" / "parts" / f"{problem}__main__n{largest}.csv"
+        if not part.exists():
+            raise SystemExit(f"{part} is missing: stage 1 has not evaluated {problem}'s main group at m = {largest}")
+        rows = pd.read_csv(part)
+    else:
+        raise SystemExit(f"{path} is missing: stage 1 has not finished {problem} (--partial reads its evaluated groups)")
     rows = rows[rows.arch.str.startswith("main") & (rows.split == "ood_far") & (rows.budget == rows.budget.max())]
     means = rows[~rows.distiller.isin(EXCLUDED)].groupby("distiller").l2re.mean().sort_values()
     return list(means.index[:n])
@@ -54,10 +66,10 @@ def stage2_config(stage1: dict, problem: str, baselines: list[str]) -> dict:
     return raw
 
 
-def main(folder: str, problem: str) -> Path:
+def main(folder: str, problem: str, partial: bool = False) -> Path:
     folder = Path(folder)
     stage1 = tomllib.loads(results.config_path(folder).read_text())
-    baselines = strongest(folder, problem)
+    baselines = strongest(folder, problem, partial=partial)
     out = HERE / f"ood_benchmark_seeds_{problem}.toml"
     header = (f"# Issue 13, stage 2 for {problem}: `task` and the four strongest baselines of stage 1\n"
               f"# ({', '.join(baselines)}: lowest ood_far L2RE at the largest budget, main architecture, seed 0)\n"
@@ -72,5 +84,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("folder", help="stage-1 results folder")
     parser.add_argument("problem")
+    parser.add_argument("--partial", action="store_true",
+                        help="choose from the evaluated groups of a problem still running (its main group at the largest budget)")
     args = parser.parse_args()
-    main(args.folder, args.problem)
+    main(args.folder, args.problem, args.partial)
