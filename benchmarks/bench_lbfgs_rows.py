@@ -3,13 +3,14 @@
 The stage-1 evaluation group of heat1d at 128 points (the benchmark's
 architecture 32 x 3 in float32, the 16 committed stage-1 sets of
 ``experiments/results/ood_benchmark_recipe``, two learners each: 32 models)
-first trains Adam with the default recipe's schedule; from the same parameters, L-BFGS then runs twice, side by side in
-this process and in alternating order: once with ``row_objective`` (each
-backtracking trial evaluates only the models still searching, as
-:func:`pinndd.learner.train` does) and once without (every trial evaluates
-the whole batch, the former behaviour). Prints the wall time and objective
-evaluations of each, whether the two end bit for bit equal, and on the last
-line ``full_over_rows=R`` (the median over rounds of the time ratio).
+first trains Adam with the default recipe's schedule; from the same
+parameters, L-BFGS then runs twice, side by side in this process and in
+alternating order: once with ``row_objective`` (each backtracking trial
+evaluates only the models still searching, with the objectives
+:func:`pinndd.learner.train` builds) and once without (every trial
+evaluates the whole batch, the former behaviour). Prints the wall time and
+objective evaluations of each, whether the two end bit for bit equal, and on
+the last line ``full_over_rows=R`` (the median over rounds of the time ratio).
 
 Run (about twenty minutes on one thread for the run reported)::
 
@@ -29,10 +30,10 @@ import torch
 from pde_catalog import get_problem
 from pinndd.distillers import get_distiller
 from pinndd.learner import ConditionalPINN, PointBatch, Recipe, batched_lbfgs, train
-from pinndd.learner._parametrize import from_matrix, to_matrix
+from pinndd.learner._parametrize import Parametrization, to_matrix
+from pinndd.learner._train import _Objective, lbfgs_objectives
 from pinndd.pointset import PointSet
 from pinndd.task import PdeTask
-
 
 
 def _sets(problem, budget: int, folder: Path):
@@ -48,23 +49,6 @@ def _sets(problem, budget: int, folder: Path):
     task = PdeTask(problem)
     methods = ("uniform", "lhs", "halton", "hammersley", "sobol")
     return [get_distiller(methods[k % len(methods)]).distill(task, budget, seed=k) for k in range(16)]
-
-
-def _objective(pinn, batch, weights):
-    """``objective(x)`` and ``row_objective(x, rows)`` of the weighted PINN loss, as train builds them."""
-    like = [t.detach() for p in pinn.init([0] * batch.interior.shape[0]) for t in p]
-
-    def fun(x, over=batch, w=weights):
-        current = [t.requires_grad_() for t in from_matrix(x.detach(), [t[: x.shape[0]] for t in like])]
-        params = list(zip(current[0::2], current[1::2]))
-        loss = (w * pinn.loss_terms(params, over) * pinn.term_scale).sum(1)
-        grads = torch.autograd.grad(loss.sum(), current)
-        return loss.detach(), to_matrix(grads)
-
-    def rows(x, index):
-        return fun(x, batch.map(lambda t: t.index_select(0, index)), weights.index_select(0, index))
-
-    return fun, rows
 
 
 def main(argv=None) -> float:
@@ -84,8 +68,9 @@ def main(argv=None) -> float:
     n_models = batch.interior.shape[0]
     adam = train(pinn, pinn.init(range(n_models)), batch, Recipe(steps=args.adam, lbfgs_iters=0))
     weights = torch.as_tensor(adam.term_weights, dtype=pinn.dtype)
-    x0 = to_matrix([t for p in adam.params for t in p])
-    fun, rows = _objective(pinn, batch, weights)
+    param = Parametrization(adam.params)
+    x0 = to_matrix(param.initial)
+    fun, rows = lbfgs_objectives(_Objective(pinn, batch, param), weights, [t.detach() for t in param.initial])
     seconds, evaluations, results = {"rows": [], "full": []}, {}, {}
     for r in range(args.rounds):
         for kind in (("rows", "full") if r % 2 == 0 else ("full", "rows")):

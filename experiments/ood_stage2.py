@@ -40,7 +40,7 @@ def strongest(folder: Path, problem: str, n: int = 4, *, partial: bool = False) 
         rows = pd.read_csv(path)
     elif partial:
         largest = max(tomllib.loads(results.config_path(folder).read_text())["experiment"]["budgets"])
-        part = folder / "metrics" / "parts" / f"{problem}__main__n{largest}.csv"
+        part = results.part_path(folder, problem, "main", largest)
         if not part.exists():
             raise SystemExit(f"{part} is missing: stage 1 has not evaluated {problem}'s main group at m = {largest}")
         rows = pd.read_csv(part)

@@ -21,11 +21,15 @@ def to_matrix(tensors) -> torch.Tensor:
 
 
 def from_matrix(matrix: torch.Tensor, like) -> list:
-    """Inverse of :func:`to_matrix`, shaped as the tensors of ``like``."""
+    """Inverse of :func:`to_matrix`: one tensor per tensor of ``like``, shaped as it past the model axis.
+
+    The model axis is the matrix's own, so rows of a subset of the models
+    unpack against the leaves of the whole batch.
+    """
     out, start = [], 0
     for t in like:
         size = math.prod(t.shape[1:])
-        out.append(matrix[:, start : start + size].reshape(t.shape))
+        out.append(matrix[:, start : start + size].reshape(matrix.shape[0], *t.shape[1:]))
         start += size
     return out
 

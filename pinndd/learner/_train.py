@@ -168,19 +168,31 @@ def _adam_phase(objective, leaves, recipe, weights, state, record_every, progres
             break
 
 
-def _lbfgs_phase(objective, leaves, recipe, weights, state, record_every, callback, progress, desc):
-    """Phase 2: batched L-BFGS on the plain terms with the final balancing weights; returns new leaves."""
-    like = [t.detach() for t in leaves]
+def lbfgs_objectives(objective: _Objective, weights, like):
+    """The L-BFGS phase's ``objective(x)`` and ``row_objective(x, rows)`` (see :func:`batched_lbfgs`).
+
+    Both give each model's weighted loss and its gradient with respect to
+    the parameter matrix ``x`` (rows of :func:`to_matrix` of leaves shaped as
+    ``like``); the second over the models ``rows`` of the batch only (the
+    line-search trials of the models still searching, with the same bits).
+    """
 
     def fun(x, over=objective, w=weights):
-        current = [t.requires_grad_() for t in from_matrix(x.detach(), [t[: x.shape[0]] for t in like])]
+        current = [t.requires_grad_() for t in from_matrix(x.detach(), like)]
         loss = (w * over.terms(current)).sum(1)
         grads = torch.autograd.grad(loss.sum(), current)
         return loss.detach(), to_matrix(grads)
 
-    def fun_rows(x, rows):  # line-search trials of the models still searching only (same bits, see batched_lbfgs)
+    def fun_rows(x, rows):
         return fun(x, objective.rows(rows), weights.index_select(0, rows))
 
+    return fun, fun_rows
+
+
+def _lbfgs_phase(objective, leaves, recipe, weights, state, record_every, callback, progress, desc):
+    """Phase 2: batched L-BFGS on the plain terms with the final balancing weights; returns new leaves."""
+    like = [t.detach() for t in leaves]
+    fun, fun_rows = lbfgs_objectives(objective, weights, like)
     active = ~state["diverged"]
     hook = None
     if callback is not None:
