@@ -36,13 +36,45 @@ __all__ = ["run_distributed"]
 log = logging.getLogger(__name__)
 
 
+def worker_environ() -> dict:
+    """The environment Dask sets in a local worker process before it starts, without ``MALLOC_TRIM_THRESHOLD_``.
+
+    Dask sets ``MALLOC_TRIM_THRESHOLD_=65536`` by default so that workers hand
+    freed memory back to the system. Setting any of glibc's malloc variables
+    also fixes its threshold for serving an allocation by ``mmap`` at 128 KiB:
+    every tensor above it (most activations and gradients of a batched PINN)
+    is then mapped, zero-filled by the kernel and unmapped again at each step.
+    Training spent two thirds of its CPU time in the kernel that way, and ran
+    about three times slower than the same cell outside Dask
+    (``benchmarks/bench_worker_malloc.py``). The other variables (one BLAS
+    and OpenMP thread) are kept.
+
+    Returns
+    -------
+    dict
+        Dask's ``distributed.nanny.pre-spawn-environ`` less that one key.
+    """
+    import dask
+    import distributed  # noqa: F401  (registers the ``distributed`` config)
+
+    environ = dict(dask.config.get("distributed.nanny.pre-spawn-environ"))
+    environ.pop("MALLOC_TRIM_THRESHOLD_", None)
+    return environ
+
+
 def _client(workers: int, scheduler):
-    """A Dask client: on ``scheduler`` if given, else on a new local cluster; and the cluster to close."""
+    """A Dask client: on ``scheduler`` if given, else on a new local cluster; and the cluster to close.
+
+    The local cluster's workers start with :func:`worker_environ`. Workers
+    started by hand (``scheduler``) get the environment they were started with.
+    """
+    import dask
     from distributed import Client, LocalCluster
 
     if scheduler:
         return Client(scheduler), None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environ()}):
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
     return Client(cluster), cluster
 
 
