@@ -100,7 +100,19 @@ class PointBatch:
 
     @classmethod
     def from_point_sets(cls, point_sets, problem, *, dtype, device) -> "PointBatch":
-        """Stack and pad a sequence of :class:`~pinndd.pointset.PointSet` of ``problem``."""
+        """Stack and pad a sequence of :class:`~pinndd.pointset.PointSet` of ``problem``.
+
+        Raises
+        ------
+        ValueError
+            If the sequence is empty or a set belongs to another problem (its
+            columns would be read as ``problem``'s and train on nonsense).
+        """
+        if not point_sets:
+            raise ValueError("point_sets is empty: a batch needs at least one point set")
+        for k, ps in enumerate(point_sets):
+            if ps.problem != problem.name:
+                raise ValueError(f"point_sets[{k}] belongs to problem {ps.problem!r}, not {problem.name!r}")
         parts = [functional(problem, ps.constraint, ps.constraint_condition, ps.constraint_normal) for ps in point_sets]
         n_i = max(len(ps.interior) for ps in point_sets)
         n_c = max(len(ps.constraint) for ps in point_sets)

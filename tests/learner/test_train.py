@@ -110,6 +110,19 @@ def test_padding_keeps_the_loss_finite_where_the_residual_divides_by_a_parameter
     torch.testing.assert_close(terms[0], alone[0], rtol=1e-6, atol=0)
 
 
+def test_a_batch_refuses_point_sets_of_another_problem():
+    """poisson2d's sets have heat1d's column count; read as heat1d's they trained NaN models without a word."""
+    from pde_catalog.poisson2d import Poisson2D
+
+    other = Poisson2D()
+    interior, constraint, kind = sample_point_arrays(other, other.family.region("train"), 32, method="halton", seed=0)
+    stranger = make_point_set(other, interior, constraint, kind)
+    with pytest.raises(ValueError, match=r"point_sets\[1\] belongs to problem 'poisson2d', not 'heat1d'"):
+        PointBatch.from_point_sets([_point_set(32, 0), stranger], PROBLEM, dtype=torch.float32, device="cpu")
+    with pytest.raises(ValueError, match="point_sets is empty"):
+        PointBatch.from_point_sets([], PROBLEM, dtype=torch.float32, device="cpu")
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="CUDA is not available")
 def test_trains_on_cuda():
     pinn = ConditionalPINN(PROBLEM, width=16, depth=2, dtype="float32", device="cuda")
