@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import logging
 import resource
 import statistics
 import sys
@@ -65,13 +64,10 @@ def _run(environ: dict, args) -> dict:
     """
     import os
 
-    import dask
-    from distributed import Client, LocalCluster
+    from pinndd.experiment._distributed import _client
 
     saved = dict(os.environ)
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
-        cluster = LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
-    client = Client(cluster)
+    client, cluster = _client(1, None, environ=environ)
     try:
         return client.submit(_train_cell, args.problem, args.budget, args.sets, args.adam, args.iters, pure=False).result()
     finally:

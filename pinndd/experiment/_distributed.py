@@ -62,18 +62,19 @@ def worker_environ() -> dict:
     return environ
 
 
-def _client(workers: int, scheduler):
+def _client(workers: int, scheduler, *, environ=None):
     """A Dask client: on ``scheduler`` if given, else on a new local cluster; and the cluster to close.
 
-    The local cluster's workers start with :func:`worker_environ`. Workers
-    started by hand (``scheduler``) get the environment they were started with.
+    The local cluster's workers start with ``environ`` (default
+    :func:`worker_environ`). Workers started by hand (``scheduler``) get the
+    environment they were started with.
     """
     import dask
     from distributed import Client, LocalCluster
 
     if scheduler:
         return Client(scheduler), None
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environ()}):
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": worker_environ() if environ is None else environ}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0", silence_logs=logging.ERROR)
     return Client(cluster), cluster
 
