@@ -55,8 +55,12 @@ VARIANTS = {
     "candidate+fourier": CANDIDATE,  # with 32 Fourier features of scale 1 (ARCHITECTURE below)
     "candidate_float64": CANDIDATE,  # the same recipe in float64
     "adam3000_exp+lbfgs10k+causal_64x4": replace(BASE, lbfgs_iters=10000, causal=1.0),  # a 64 x 4 network
+    "candidate+fourier+rwf+causal": replace(CANDIDATE, rwf=True, causal=1.0),  # jaxpi's tricks together, 32 Fourier features
 }
-ARCHITECTURE = {"candidate+fourier": {"fourier_features": 32, "fourier_scale": 1.0}}
+ARCHITECTURE = {
+    "candidate+fourier": {"fourier_features": 32, "fourier_scale": 1.0},
+    "candidate+fourier+rwf+causal": {"fourier_features": 32, "fourier_scale": 1.0},
+}
 DTYPE = {"candidate_float64": "float64"}
 SIZE = {"adam3000_exp+lbfgs10k+causal_64x4": (64, 4)}  # (width, depth); 32 x 3 otherwise
 
