@@ -57,12 +57,19 @@ VARIANTS = {
     "adam3000_exp+lbfgs10k+causal_64x4": replace(BASE, lbfgs_iters=10000, causal=1.0),  # a 64 x 4 network
     "candidate+fourier+rwf+causal": replace(CANDIDATE, rwf=True, causal=1.0),  # jaxpi's tricks together, 32 Fourier features
 }
-ARCHITECTURE = {
-    "candidate+fourier": {"fourier_features": 32, "fourier_scale": 1.0},
-    "candidate+fourier+rwf+causal": {"fourier_features": 32, "fourier_scale": 1.0},
-}
+FOURIER = {"fourier_features": 32, "fourier_scale": 1.0}
+ARCHITECTURE = {"candidate+fourier": FOURIER, "candidate+fourier+rwf+causal": FOURIER}
 DTYPE = {"candidate_float64": "float64"}
 SIZE = {"adam3000_exp+lbfgs10k+causal_64x4": (64, 4)}  # (width, depth); 32 x 3 otherwise
+
+
+def full_data_learner(problem, variant: str, seed: int, n: int):
+    """The full data of ``problem`` (``n`` uniform points over its training family) and an Evaluator with ``variant``'s learner."""
+    task = PdeTask(problem, "train", ("train",), (), risk=parse_risk("mean"))
+    points = get_distiller("full", n=n).distill(task, n, seed=seed)
+    width, depth = SIZE.get(variant, (32, 3))
+    pinn = ConditionalPINN(problem, width, depth, dtype=DTYPE.get(variant, "float32"), **ARCHITECTURE.get(variant, {}))
+    return points, Evaluator(pinn, VARIANTS[variant])
 
 
 def run_one(problem_name: str, variant: str, seed: int, n: int, out: Path) -> dict:
@@ -71,13 +78,9 @@ def run_one(problem_name: str, variant: str, seed: int, n: int, out: Path) -> di
     if path.exists():
         return json.loads(path.read_text())
     problem = get_problem(problem_name)
-    task = PdeTask(problem, "train", ("train",), (), risk=parse_risk("mean"))
-    points = get_distiller("full", n=n).distill(task, n, seed=seed)
+    points, evaluator = full_data_learner(problem, variant, seed, n)
     evaluation = EvaluationSet.draw(problem, ["train"], 8, seed=20240901)
-    width, depth = SIZE.get(variant, (32, 3))
-    pinn = ConditionalPINN(problem, width, depth, dtype=DTYPE.get(variant, "float32"), **ARCHITECTURE.get(variant, {}))
-    recipe = VARIANTS[variant]
-    evaluator = Evaluator(pinn, recipe)
+    width, depth, recipe = evaluator.pinn.width, evaluator.pinn.depth, evaluator.recipe
     start = time.process_time()
     result, init_seeds, wall = evaluator.train([points], [seed])
     cpu = time.process_time() - start

@@ -20,13 +20,9 @@ import argparse
 import numpy as np
 import torch
 
-from learner_ablation import ARCHITECTURE, DTYPE, SIZE, VARIANTS
+from learner_ablation import VARIANTS, full_data_learner
 from pde_catalog import get_problem
-from pinndd.distillers import get_distiller
-from pinndd.evaluate import EvaluationSet, Evaluator
-from pinndd.learner import ConditionalPINN
-from pinndd.risk import parse_risk
-from pinndd.task import PdeTask
+from pinndd.evaluate import EvaluationSet
 
 
 def main(argv=None) -> None:
@@ -39,12 +35,8 @@ def main(argv=None) -> None:
     problem = get_problem(args.problem)
     if "t" not in problem.coords:
         parser.error(f"problem {args.problem!r} has no time coordinate (coords: {', '.join(problem.coords)})")
-    task = PdeTask(problem, "train", ("train",), (), risk=parse_risk("mean"))
-    points = get_distiller("full", n=args.n).distill(task, args.n, seed=0)
+    points, evaluator = full_data_learner(problem, args.variant, 0, args.n)
     evaluation = EvaluationSet.draw(problem, ["train"], 2, seed=20240901)
-    width, depth = SIZE.get(args.variant, (32, 3))
-    pinn = ConditionalPINN(problem, width, depth, dtype=DTYPE.get(args.variant, "float32"), **ARCHITECTURE.get(args.variant, {}))
-    evaluator = Evaluator(pinn, VARIANTS[args.variant])
     result, _, _ = evaluator.train([points], [0])
     metrics, u_pred = evaluator.measure(result.params, evaluation, result.diverged)
     print(f"{args.problem}, {args.variant}: L2RE {metrics[0, 0, 0]:.3f} at beta = {evaluation.beta[0]}")
