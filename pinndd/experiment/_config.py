@@ -14,7 +14,7 @@ from pathlib import Path
 from pde_catalog import SPLITS, problem_class, problem_names
 
 from ..errors import ConfigError
-from ..learner import LearnerSpec, Recipe, resolve_device
+from ..learner import LearnerSpec, Recipe, fourier_scales, resolve_device
 from ..schema import DistillerSpec, budgets, check_keys, distiller_specs, names, risk, section, seeds, table, typed
 from ._resources import check_resources
 
@@ -76,7 +76,7 @@ def _learner(table, where: str = "learner") -> LearnerSpec:
     names = {f.name: f for f in fields(LearnerSpec) if f.name != "recipe"}
     recipe_keys = [f.name for f in fields(Recipe)]
     check_keys(table, (*names, *recipe_keys), where)
-    arch = {k: typed(v, type(names[k].default), f"{where}.{k}") for k, v in table.items() if k in names}
+    arch = {k: v if k == "fourier_scale" and isinstance(v, dict) else typed(v, type(names[k].default), f"{where}.{k}") for k, v in table.items() if k in names}
     try:
         recipe = Recipe(**{k: v for k, v in table.items() if k in recipe_keys})
         learner = LearnerSpec(**arch, recipe=recipe)
@@ -178,7 +178,13 @@ def parse_config(raw: dict) -> ExperimentConfig:
     )
     from pde_catalog import get_problem
 
-    check_resources(config, [get_problem(n, **constants.get(n, {})) for n in problems])
+    built = [get_problem(n, **constants.get(n, {})) for n in problems]
+    for problem in built:
+        try:
+            fourier_scales(problem, learner.fourier_scale)
+        except ValueError as err:
+            raise ConfigError(f"learner.{err}") from None
+    check_resources(config, built)
     return config
 
 

@@ -19,20 +19,68 @@ from ._batch import PointBatch, condition_fields
 from ._causal import causal_mean
 from ._mlp import forward, forward_jet_and_values, init_params
 
-__all__ = ["ConditionalPINN", "PointBatch", "check_architecture"]
+__all__ = ["ConditionalPINN", "PointBatch", "check_architecture", "fourier_scales"]
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
 
+def _positive_scale(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 < value < float("inf")
+
+
 def check_architecture(width, depth, dtype, fourier_features, fourier_scale) -> None:
-    """Raise ``ValueError`` naming the first bad architecture value (shared by the network and the spec)."""
+    """Raise ``ValueError`` naming the first bad architecture value (shared by the network and the spec).
+
+    ``fourier_scale`` is one positive number or ``(input name, positive number)``
+    pairs (a dict is accepted too); whether the names are a problem's inputs is
+    checked by :func:`fourier_scales`.
+    """
     for key, value, low in (("width", width, 1), ("depth", depth, 1), ("fourier_features", fourier_features, 0)):
         if isinstance(value, bool) or not isinstance(value, int) or value < low:
             raise ValueError(f"{key} must be an integer of at least {low}, got {value!r}")
-    if not (isinstance(fourier_scale, (int, float)) and 0 < fourier_scale < float("inf")):
-        raise ValueError(f"fourier_scale must be positive and finite, got {fourier_scale!r}")
+    pairs = tuple(fourier_scale.items()) if isinstance(fourier_scale, dict) else fourier_scale
+    if isinstance(pairs, tuple):
+        ok = len(pairs) > 0 and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) and _positive_scale(p[1]) for p in pairs)
+        ok = ok and len({p[0] for p in pairs}) == len(pairs)
+    else:
+        ok = _positive_scale(pairs)
+    if not ok:
+        raise ValueError(f"fourier_scale must be a positive finite number or a table of one per input name, got {fourier_scale!r}")
     if dtype not in _DTYPES:
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+
+
+def fourier_scales(problem, fourier_scale) -> np.ndarray:
+    """One Fourier frequency scale per network input of ``problem`` (coordinates, then condition parameters).
+
+    Parameters
+    ----------
+    problem : pde_catalog.Problem
+    fourier_scale : float or dict or tuple of (str, float)
+        One scale for every input, or one per input name: every coordinate and
+        condition parameter of ``problem`` named once, e.g. ``{"x": 2, "t": 4,
+        "a": 1, "b": 1, "v": 1}`` for wave1d (spatio-temporal scales that
+        differ, as in Wang, Wang and Perdikaris's multi-scale Fourier features).
+
+    Returns
+    -------
+    numpy.ndarray, shape (D + P,)
+
+    Raises
+    ------
+    ValueError
+        Naming the missing or unknown inputs and the problem's inputs.
+    """
+    inputs = tuple(problem.coords) + tuple(problem.family.names)
+    if not isinstance(fourier_scale, (dict, tuple)):
+        return np.full(len(inputs), float(fourier_scale))
+    scales = dict(fourier_scale)
+    missing = [name for name in inputs if name not in scales]
+    unknown = [name for name in scales if name not in inputs]
+    if missing or unknown:
+        wrong = ", ".join([f"missing {n!r}" for n in missing] + [f"unknown {n!r}" for n in unknown])
+        raise ValueError(f"fourier_scale must name every input of {problem.name} once ({', '.join(inputs)}): {wrong}")
+    return np.array([float(scales[name]) for name in inputs])
 
 
 class ConditionalPINN:
@@ -54,8 +102,10 @@ class ConditionalPINN:
         then reads ``[cos(z B), sin(z B)]`` of the normalised inputs ``z``,
         with ``B`` of shape ``(D + P, F)`` drawn once from N(0, ``fourier_scale``^2)
         with a fixed generator (the same for every model and run).
-    fourier_scale : float
-        Standard deviation of the Fourier frequencies.
+    fourier_scale : float or dict or tuple of (str, float)
+        Standard deviation of the Fourier frequencies: one for every input, or
+        one per input name (see :func:`fourier_scales`); row ``i`` of ``B`` is
+        scaled by input ``i``'s.
 
     Notes
     -----
@@ -63,8 +113,9 @@ class ConditionalPINN:
     its family (the widest range any split uses), the same for every model.
     """
 
-    def __init__(self, problem, width: int = 32, depth: int = 3, *, dtype="float32", device="cpu", bc_weight: float = 1.0, fourier_features: int = 0, fourier_scale: float = 1.0):
+    def __init__(self, problem, width: int = 32, depth: int = 3, *, dtype="float32", device="cpu", bc_weight: float = 1.0, fourier_features: int = 0, fourier_scale=1.0):
         check_architecture(width, depth, dtype, fourier_features, fourier_scale)
+        scales = torch.as_tensor(fourier_scales(problem, fourier_scale), dtype=torch.float64)
         self.problem = problem
         self.width, self.depth = width, depth
         self.dtype, self.device = _DTYPES[dtype], torch.device(device)
@@ -79,7 +130,7 @@ class ConditionalPINN:
         self.frequencies = None
         if fourier_features:
             gen = torch.Generator().manual_seed(FOURIER_SEED)
-            b = torch.randn(len(lower), fourier_features, generator=gen, dtype=torch.float64) * fourier_scale
+            b = torch.randn(len(lower), fourier_features, generator=gen, dtype=torch.float64) * scales[:, None]
             self.frequencies = b.to(dtype=self.dtype, device=self.device)
         n_inputs = 2 * fourier_features if fourier_features else len(lower)
         self.sizes = (n_inputs, *([width] * depth), len(problem.outputs))

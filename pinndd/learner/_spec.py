@@ -32,8 +32,11 @@ class LearnerSpec:
         this machine when a network is built.
     fourier_features : int
         Fourier features of the inputs (0: none).
-    fourier_scale : float
-        Standard deviation of the Fourier frequencies.
+    fourier_scale : float or dict or tuple of (str, float)
+        Standard deviation of the Fourier frequencies: one for every input,
+        or one per input name (coordinates and condition parameters; see
+        :func:`~pinndd.learner.fourier_scales`). A dict is stored as a tuple
+        of pairs, in its order.
     recipe : Recipe
         How the evaluator trains.
     """
@@ -48,6 +51,8 @@ class LearnerSpec:
     recipe: Recipe = Recipe()
 
     def __post_init__(self):
+        if isinstance(self.fourier_scale, dict):
+            object.__setattr__(self, "fourier_scale", tuple(self.fourier_scale.items()))
         check_architecture(self.width, self.depth, self.dtype, self.fourier_features, self.fourier_scale)
         if not (isinstance(self.bc_weight, (int, float)) and 0 <= self.bc_weight < math.inf):
             raise ValueError(f"bc_weight must be finite and non-negative, got {self.bc_weight!r}")

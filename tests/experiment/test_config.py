@@ -37,6 +37,10 @@ def test_tiny_config_parses(tiny_config_text):
         ("lr = 1e-3", "lr = 1e-3\nbc_weight = -1.0", "learner.bc_weight must be finite and non-negative"),
         ("lr = 1e-3", 'lr = 1e-3\ndevice = "tpu"', "learner.device: unknown device 'tpu'; allowed: 'cpu', 'cuda', 'cuda:N', 'auto'"),
         ("depth = 2", "depth = 2\noptimizer = 'sgd'", "unknown key learner.optimizer"),
+        ("depth = 2", "depth = 2\nfourier_scale = {x = 1.0, t = 2.0}", "learner.fourier_scale must name every input of heat1d once (x, t, A, omega): missing 'A', missing 'omega'"),
+        ("depth = 2", "depth = 2\nfourier_scale = {x = 1.0, t = 2.0, A = 1.0, omega = 1.0, c = 1.0}", "(x, t, A, omega): unknown 'c'"),
+        ("depth = 2", "depth = 2\nfourier_scale = {x = 1.0, t = -2.0, A = 1.0, omega = 1.0}", "learner.fourier_scale must be a positive finite number or a table"),
+        ("depth = 2", 'depth = 2\nfourier_scale = "wide"', "learner.fourier_scale must be of type float"),
         ('family = "target"', 'family = "everything"', "family must be one of 'train', 'target'"),
         ('family = "target"', "spacing = 2", "unknown option 'spacing' for distiller 'sobol'"),
         ("conditions_per_split = 2", "conditions_per_split = 0", "conditions_per_split"),
@@ -108,6 +112,19 @@ def test_learner_section_builds_the_recipe_and_the_device(tiny_config_text):
     pinn = learner.pinn(get_problem("heat1d"))
     assert pinn.device.type == ("cuda" if torch.cuda.is_available() else "cpu")
     assert (pinn.width, pinn.depth) == (8, 2) and learner.pinn(get_problem("heat1d"), 16, 1).sizes == (4, 16, 1)
+
+
+def test_fourier_scale_table_reaches_the_network(tiny_config_text):
+    from pde_catalog import get_problem
+
+    text = tiny_config_text.replace("depth = 2", "depth = 2\nfourier_features = 6\nfourier_scale = {x = 1.0, t = 4.0, A = 0.5, omega = 0.5}")
+    learner = parse_config(_raw(text)).learner
+    assert learner.fourier_scale == (("x", 1.0), ("t", 4.0), ("A", 0.5), ("omega", 0.5))
+    pinn = learner.pinn(get_problem("heat1d"))
+    plain = parse_config(_raw(text.replace("fourier_scale = {x = 1.0, t = 4.0, A = 0.5, omega = 0.5}", "fourier_scale = 1.0"))).learner.pinn(get_problem("heat1d"))
+    import torch
+
+    torch.testing.assert_close(pinn.frequencies, plain.frequencies * torch.tensor([[1.0], [4.0], [0.5], [0.5]]), rtol=1e-6, atol=0)
 
 
 @pytest.mark.skipif(__import__("torch").cuda.is_available(), reason="this machine has CUDA")

@@ -133,3 +133,33 @@ def test_values_riding_along_the_jet_equal_a_plain_forward(fourier):
     torch.testing.assert_close(values, pinn.predict(params, other), rtol=0, atol=1e-13)
     for name in names:
         torch.testing.assert_close(f[name], alone[name], rtol=0, atol=1e-12)
+
+
+def test_fourier_scale_per_input_scales_each_row_of_the_frequencies():
+    """A table of scales multiplies row i of B by input i's scale; equal scales give the scalar's B bit for bit."""
+    problem = Burgers1D()
+    inputs = problem.coords + problem.family.names
+    scalar = ConditionalPINN(problem, width=4, depth=1, fourier_features=7, fourier_scale=2.0, dtype="float64")
+    same = ConditionalPINN(problem, width=4, depth=1, fourier_features=7, fourier_scale={n: 2.0 for n in inputs}, dtype="float64")
+    assert torch.equal(scalar.frequencies, same.frequencies)
+    scales = {n: float(k + 1) for k, n in enumerate(reversed(inputs))}
+    per_input = ConditionalPINN(problem, width=4, depth=1, fourier_features=7, fourier_scale=scales, dtype="float64")
+    for i, name in enumerate(inputs):
+        torch.testing.assert_close(per_input.frequencies[i], scalar.frequencies[i] / 2.0 * scales[name], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize(
+    ("scale", "message"),
+    [
+        ({"x": 1.0, "t": 1.0}, "must name every input of burgers1d once .*missing"),
+        ({"x": 1.0, "t": 1.0, "a": 1.0, "b": 1.0, "z": 1.0}, "unknown 'z'"),
+        ({"x": 1.0, "t": 0.0}, "positive finite number or a table"),
+        (-1.0, "positive finite number or a table"),
+        (True, "positive finite number or a table"),
+    ],
+    ids=["missing", "unknown", "zero", "negative", "bool"],
+)
+def test_fourier_scale_table_must_name_every_input_with_a_positive_scale(scale, message):
+    problem = Burgers1D()
+    with pytest.raises(ValueError, match=message):
+        ConditionalPINN(problem, width=4, depth=1, fourier_features=3, fourier_scale=scale)
