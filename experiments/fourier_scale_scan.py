@@ -5,7 +5,7 @@ sin(6 pi t) at c = 2, oscillates up to 4 pi per unit of normalised time; the def
 network (no features) and 32 features at scale 1 on every input leave it at 46% and 30%
 (``learner_ablation.py``). Each setting here is the learner study's candidate recipe
 (Adam 3,000 steps with exponential decay and gradient-norm balancing, then L-BFGS,
-``--lbfgs`` iterations) on a 32 x 3 network (or ``WIDTH x DEPTH`` in the setting's name)
+``--lbfgs`` iterations) on the 32 x 3 network
 with ``F`` Fourier features whose frequencies have one scale for x, one for t and one for
 the condition parameters; trained on the full data (``--n`` uniform points over the
 training family, seed 0) and measured on 8 conditions each of ``train`` and ``ood_far``
@@ -41,14 +41,12 @@ from pde_catalog import get_problem
 # name: (features, x scale, t scale, parameter scale, width, depth); features 0 is the plain network
 SETTINGS = {
     "plain": (0, 1.0, 1.0, 1.0, 32, 3),
-    "plain_64x4": (0, 1.0, 1.0, 1.0, 64, 4),
     "F32_x1_t1_p1": (32, 1.0, 1.0, 1.0, 32, 3),
     "F32_x1_t3_p1": (32, 1.0, 3.0, 1.0, 32, 3),
     "F64_x2_t4_p1": (64, 2.0, 4.0, 1.0, 32, 3),
     "F64_x2_t6_p1": (64, 2.0, 6.0, 1.0, 32, 3),
     "F64_x2_t4_p0.5": (64, 2.0, 4.0, 0.5, 32, 3),
     "F128_x3_t6_p0.5": (128, 3.0, 6.0, 0.5, 32, 3),
-    "F64_x2_t4_p0.5_64x3": (64, 2.0, 4.0, 0.5, 64, 3),
 }
 
 

@@ -59,10 +59,10 @@ VARIANTS = {
     "candidate+fourier_wave": CANDIDATE,  # 64 Fourier features with per-input scales (WAVE_FOURIER; wave1d's inputs only)
 }
 FOURIER = {"fourier_features": 32, "fourier_scale": 1.0}
-# Space, time and condition parameters at their own scales (chosen on wave1d's
-# full data in session 11: x 2, t 4 and parameters 0.5 gave 15% with 3,000 L-BFGS
-# iterations, against 17-20% for t 6, 128 features or parameters at 1, and 43%
-# for 32 features at scale 1 everywhere).
+# Space, time and condition parameters at their own scales, chosen on wave1d's full
+# data by experiments/fourier_scale_scan.py (3,000 L-BFGS iterations: 9.1%, against
+# 13-18% for parameters at 1, t at 6 or 128 features, 39% for 32 features at scale 1
+# everywhere and 65% without features).
 WAVE_FOURIER = {"fourier_features": 64, "fourier_scale": {"x": 2.0, "t": 4.0, "a": 0.5, "b": 0.5, "v": 0.5}}
 ARCHITECTURE = {"candidate+fourier": FOURIER, "candidate+fourier+rwf+causal": FOURIER, "candidate+fourier_wave": WAVE_FOURIER}
 DTYPE = {"candidate_float64": "float64"}
