@@ -113,7 +113,7 @@ class ConditionalPINN:
     its family (the widest range any split uses), the same for every model.
     """
 
-    def __init__(self, problem, width: int = 32, depth: int = 3, *, dtype="float32", device="cpu", bc_weight: float = 1.0, fourier_features: int = 0, fourier_scale=1.0):
+    def __init__(self, problem, width: int = 32, depth: int = 3, *, dtype="float32", device="cpu", bc_weight: float = 1.0, fourier_features: int = 0, fourier_scale: float | dict | tuple = 1.0):
         check_architecture(width, depth, dtype, fourier_features, fourier_scale)
         scales = torch.as_tensor(fourier_scales(problem, fourier_scale), dtype=torch.float64)
         self.problem = problem

@@ -47,7 +47,7 @@ class LearnerSpec:
     dtype: str = "float32"
     device: str = "cpu"
     fourier_features: int = 0
-    fourier_scale: float = 1.0
+    fourier_scale: float | tuple = 1.0
     recipe: Recipe = Recipe()
 
     def __post_init__(self):
