@@ -130,6 +130,16 @@ def test_budget_determinism_and_task_awareness(kind, name, tasks):
         assert _fingerprint(distiller.distill(task.unaware_view(), budget, seed=5)) == _fingerprint(first)
 
 
+@pytest.mark.parametrize("name", distiller_names("pde"))
+def test_every_pde_distiller_works_with_a_fourier_feature_learner(name):
+    """A learner whose first layer reads Fourier features (per-input scales) reaches every distiller's inner networks."""
+    spec = LearnerSpec(width=6, depth=2, fourier_features=5, fourier_scale={"x": 2.0, "t": 3.0, "A": 0.5, "omega": 0.5})
+    task = PdeTask(get_problem("heat1d"), learner=spec)
+    distiller = get_distiller(name, **FAST["pde"][name])
+    points = distiller.distill(distiller.sees(task), BUDGET["pde"], seed=5)
+    assert points.size == BUDGET["pde"] or not distiller.budgeted
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_both_kinds_implement_the_task_protocol(kind, tasks):
     task = tasks[kind]

@@ -176,7 +176,8 @@ def mean_embedding_distance(pinn, nets, batch_a: PointBatch, batch_b: PointBatch
     Parameters
     ----------
     pinn : ConditionalPINN
-        Supplies the input normalisation (coordinates and parameters to [-1, 1]).
+        Supplies what its first layer reads (:meth:`~pinndd.learner.ConditionalPINN.features`:
+        coordinates and parameters scaled to [-1, 1], then its Fourier embedding if it has one).
     nets : sequence of (interior_net, constraint_net)
         Random networks from :func:`random_embedding`; the constraint network
         takes one extra input, the target value divided by ``target_scale``.
@@ -190,8 +191,8 @@ def mean_embedding_distance(pinn, nets, batch_a: PointBatch, batch_b: PointBatch
         ``mean over nets of |mu_a - mu_b|^2`` (interior) plus the same for the condition points.
     """
     def inputs(batch):
-        interior = pinn._inputs(batch.interior[0])
-        constraint = torch.cat([pinn._inputs(batch.constraint[0]), (batch.constraint_target[0] / target_scale).unsqueeze(-1)], dim=-1)
+        interior = pinn.features(batch.interior[0])
+        constraint = torch.cat([pinn.features(batch.constraint[0]), (batch.constraint_target[0] / target_scale).unsqueeze(-1)], dim=-1)
         return interior, constraint
 
     (ia, ca), (ib, cb) = inputs(batch_a), inputs(batch_b)

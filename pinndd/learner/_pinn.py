@@ -17,7 +17,7 @@ from pde_catalog import parse_field
 from ..seeds import FOURIER_SEED
 from ._batch import PointBatch, condition_fields
 from ._causal import causal_mean
-from ._mlp import forward, forward_jet_and_values, init_params
+from ._mlp import forward, forward_jet_and_values, fourier_embedding, init_params
 
 __all__ = ["ConditionalPINN", "PointBatch", "check_architecture", "fourier_scales"]
 
@@ -145,6 +145,20 @@ class ConditionalPINN:
 
     def _inputs(self, points):
         return (points - self._centre) * self._inv_scale
+
+    def features(self, points):
+        """What the first layer reads: the normalised inputs, through the Fourier embedding if any.
+
+        Parameters
+        ----------
+        points : torch.Tensor, shape (..., D + P)
+
+        Returns
+        -------
+        torch.Tensor, shape (..., sizes[0])
+        """
+        z = self._inputs(points)
+        return z if self.frequencies is None else fourier_embedding(z, self.frequencies)
 
     def predict(self, params, points):
         """Outputs at points of shape (M, N, D + P), shape (M, N, n_outputs)."""
