@@ -29,13 +29,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from learner_ablation import CANDIDATE
-from pinndd.distillers import get_distiller
+from learner_ablation import CANDIDATE, full_data
 from pinndd.evaluate import EvaluationSet, Evaluator
 from pinndd.io import write_text
 from pinndd.learner import ConditionalPINN
-from pinndd.risk import parse_risk
-from pinndd.task import PdeTask
 from pde_catalog import get_problem
 
 # name: (features, x scale, t scale, parameter scale, width, depth); features 0 is the plain network
@@ -57,8 +54,7 @@ def run_one(name: str, n: int, lbfgs: int, out: Path) -> dict:
         return json.loads(path.read_text())
     features, sx, st, sp, width, depth = SETTINGS[name]
     problem = get_problem("wave1d")
-    task = PdeTask(problem, "train", ("train",), (), risk=parse_risk("mean"))
-    points = get_distiller("full", n=n).distill(task, n, seed=0)
+    points = full_data(problem, n, seed=0)
     scale = {"x": sx, "t": st, **{p: sp for p in problem.family.names}}
     pinn = ConditionalPINN(problem, width, depth, fourier_features=features, fourier_scale=scale)
     evaluator = Evaluator(pinn, replace(CANDIDATE, lbfgs_iters=lbfgs))

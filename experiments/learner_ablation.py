@@ -69,10 +69,15 @@ DTYPE = {"candidate_float64": "float64"}
 SIZE = {"adam3000_exp+lbfgs10k+causal_64x4": (64, 4)}  # (width, depth); 32 x 3 otherwise
 
 
-def full_data_learner(problem, variant: str, seed: int, n: int):
-    """The full data of ``problem`` (``n`` uniform points over its training family) and an Evaluator with ``variant``'s learner."""
+def full_data(problem, n: int, seed: int):
+    """The full data of ``problem``: ``n`` uniform points over its training family (the ``full`` distiller)."""
     task = PdeTask(problem, "train", ("train",), (), risk=parse_risk("mean"))
-    points = get_distiller("full", n=n).distill(task, n, seed=seed)
+    return get_distiller("full", n=n).distill(task, n, seed=seed)
+
+
+def full_data_learner(problem, variant: str, seed: int, n: int):
+    """The full data of ``problem`` (see :func:`full_data`) and an Evaluator with ``variant``'s learner."""
+    points = full_data(problem, n, seed)
     width, depth = SIZE.get(variant, (32, 3))
     pinn = ConditionalPINN(problem, width, depth, dtype=DTYPE.get(variant, "float32"), **ARCHITECTURE.get(variant, {}))
     return points, Evaluator(pinn, VARIANTS[variant])
