@@ -17,12 +17,19 @@ strongest baselines) and prints, per problem:
 Run:  python experiments/ood_report.py experiments/results/ood_benchmark_recipe [more folders] > /tmp/report.md
       python experiments/ood_report.py FOLDERS --figures OUT   (also error-versus-shift figures, bands over seeds)
       python experiments/ood_report.py FOLDERS --partial       (while a run goes on: unfinished problems from metrics/parts)
+      python experiments/ood_report.py FOLDERS --drop ood_benchmark_recipe:wave1d --learner-study wave1d=candidate+fourier_wave
+          (leave out one folder's rows of a problem, here wave1d's with the default learner; compare a
+          problem's full data with another learner-study variant, here the learner its own stage 1 used)
+
+A problem whose rows come from folders with different ``[learner]`` tables is refused: rows of two
+learners are not seeds of one cell. ``--drop`` says which folder's rows to leave out.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -34,20 +41,26 @@ LEARNER_STUDY = Path(__file__).resolve().parent / "results"
 DEFAULT_VARIANT = "adam3000_exp+lbfgs10k+gradnorm"
 
 
-def load(folders, partial: bool = False) -> pd.DataFrame:
+def load(folders, partial: bool = False, drop=()) -> pd.DataFrame:
     """The rows of every folder's summary (or finished metrics), one frame.
 
     With ``partial``, a problem still running contributes its evaluated groups
-    (``metrics/parts/``), and the report says so.
+    (``metrics/parts/``), and the report says so. ``drop`` holds ``(folder name,
+    problem)`` pairs whose rows are left out. A problem whose remaining rows come
+    from folders with different ``[learner]`` tables raises ``SystemExit``.
     """
     frames = []
+    learners = {}
     for folder in map(Path, folders):
+        config = folder / "config.toml"
+        learners[folder.name] = tomllib.loads(config.read_text()).get("learner", {}) if config.exists() else {}
         summary = folder / "summary.csv"
         paths = [summary] if summary.exists() else sorted((folder / "metrics").glob("*.csv"))
         frames += [pd.read_csv(p).assign(folder=folder.name) for p in paths]
         if partial and not summary.exists():
             finished = {p.stem for p in paths}
-            parts = [p for p in sorted((folder / "metrics" / "parts").glob("*.csv")) if p.name.split("__")[0] not in finished]
+            parts = [p for p in sorted((folder / "metrics" / "parts").glob("*.csv"))
+                     if p.name.split("__")[0] not in finished and (folder.name, p.name.split("__")[0]) not in drop]
             for problem in dict.fromkeys(p.name.split("__")[0] for p in parts):
                 groups = ", ".join(p.stem.split("__", 1)[1] for p in parts if p.name.startswith(f"{problem}__"))
                 print(f"partial: {problem} of {folder} from its evaluated groups only ({groups})")
@@ -55,6 +68,12 @@ def load(folders, partial: bool = False) -> pd.DataFrame:
     if not frames:
         raise SystemExit(f"no summary.csv or finished metrics/<problem>.csv in {', '.join(map(str, folders))}")
     rows = pd.concat(frames, ignore_index=True)
+    for folder_name, problem in drop:
+        rows = rows[~((rows.folder == folder_name) & (rows.problem == problem))]
+    for problem, names in rows.groupby("problem").folder.unique().items():
+        if len({json.dumps(learners[n], sort_keys=True) for n in names}) > 1:
+            raise SystemExit(f"{problem}: folders {', '.join(names)} used different [learner] tables; "
+                             f"leave one out with --drop FOLDER:{problem}")
     if "distill_peak_mb" not in rows:  # results from before the runner recorded peak memory
         rows["distill_peak_mb"] = np.nan
     return rows.drop_duplicates(["problem", "distiller", "budget", "seed", "replicate", "arch", "split"])
@@ -65,10 +84,10 @@ def per_seed(rows: pd.DataFrame) -> pd.Series:
     return rows.groupby(["problem", "arch", "split", "distiller", "budget", "seed"]).l2re.mean()
 
 
-def learner_study_error(problem: str) -> float | None:
-    """Full-data in-distribution L2RE the learner study measured with the default recipe (issue 9)."""
+def learner_study_error(problem: str, variant: str = DEFAULT_VARIANT) -> float | None:
+    """Full-data in-distribution L2RE the learner study measured with ``variant`` (issue 9)."""
     for folder in ("learner_ablation_per_condition", "learner_ablation"):
-        path = LEARNER_STUDY / folder / f"{problem}__{DEFAULT_VARIANT}__s0.json"
+        path = LEARNER_STUDY / folder / f"{problem}__{variant}__s0.json"
         if path.exists():
             return float(json.loads(path.read_text())["l2re_mean"])
     return None
@@ -152,21 +171,23 @@ def costs(rows: pd.DataFrame) -> str:
     return "\n".join(lines) + f"\n\nOne full-data training (per model, main architecture): {trained}."
 
 
-def targets(seeds: pd.Series, problem: str, arch: str, verdicts: dict) -> list[str]:
-    """The issue's targets for one problem."""
+def targets(seeds: pd.Series, problem: str, arch: str, verdicts: dict, variant: str = DEFAULT_VARIANT) -> list[str]:
+    """The issue's targets for one problem; ``variant`` names the learner-study record of its learner."""
     out = []
     train, far = seeds[problem, arch, "train"], seeds[problem, arch, "ood_far"]
     means_far = far.groupby(["distiller", "budget"]).mean()
     means_train = train.groupby(["distiller", "budget"]).mean()
     full = means_train.xs("full", level="distiller").mean() if "full" in means_train.index.get_level_values(0) else np.nan
-    study = learner_study_error(problem)
+    study = learner_study_error(problem, variant)
     if not np.isfinite(full):
         out.append("- in distribution, full data not evaluated yet")
     elif study is not None:
-        out.append(f"- in distribution, full data {fmt(full)} vs the learner study's {fmt(study)}: "
+        named = "" if variant == DEFAULT_VARIANT else f" ({variant})"
+        out.append(f"- in distribution, full data {fmt(full)} vs the learner study's {fmt(study)}{named}: "
                    f"{'met' if full <= 2 * study else 'NOT met'} (target within 2x)")
     else:
-        out.append(f"- in distribution, full data {fmt(full)} (the learner study did not measure {problem})")
+        out.append(f"- in distribution, full data {fmt(full)} (the learner study did not measure {problem} with {variant})"
+                   if variant != DEFAULT_VARIANT else f"- in distribution, full data {fmt(full)} (the learner study did not measure {problem})")
     m = max(means_far.index.get_level_values("budget"))
     if ("task", m) in means_far.index:
         t = means_far["task", m]
@@ -184,8 +205,11 @@ def targets(seeds: pd.Series, problem: str, arch: str, verdicts: dict) -> list[s
     return out
 
 
-def shift_figures(folders, out: Path) -> list[Path]:
-    """Error versus shift per problem, one panel per ray, bands over distillation seeds (main architecture)."""
+def shift_figures(folders, out: Path, drop=()) -> list[Path]:
+    """Error versus shift per problem, one panel per ray, bands over distillation seeds (main architecture).
+
+    ``drop`` holds the ``(folder name, problem)`` pairs left out, as in :func:`load`.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
@@ -197,6 +221,8 @@ def shift_figures(folders, out: Path) -> list[Path]:
     by_problem = {}
     for folder in map(Path, folders):
         for path in sorted((folder / "shift").glob("*__main__*.nc")):
+            if (folder.name, path.name.split("__")[0]) in drop:
+                continue
             by_problem.setdefault(path.name.split("__")[0], []).append(xr.load_dataset(path))
     written = []
     for problem, parts in by_problem.items():
@@ -216,8 +242,9 @@ def shift_figures(folders, out: Path) -> list[Path]:
     return written
 
 
-def main(folders, figures=None, partial=False) -> None:
-    rows = load(folders, partial)
+def main(folders, figures=None, partial=False, drop=(), variants=None) -> None:
+    rows = load(folders, partial, drop)
+    variants = variants or {}
     seeds = per_seed(rows)
     for problem in dict.fromkeys(rows.problem):
         archs = list(dict.fromkeys(rows[rows.problem == problem].arch))
@@ -234,12 +261,22 @@ def main(folders, figures=None, partial=False) -> None:
         print(f"\n#### task against each other distiller on ood_far ({main_arch}; ratio < 1: task better)\n")
         print(text)
         print("\n#### Targets\n")
-        print("\n".join(targets(seeds, problem, main_arch, verdicts)))
+        print("\n".join(targets(seeds, problem, main_arch, verdicts, variants.get(problem, DEFAULT_VARIANT))))
     print("\n### Cost: distillation time over one full-data training, peak resident memory of the distilling process\n")
     print(costs(rows))
     if figures:
-        for path in shift_figures(folders, Path(figures)):
+        for path in shift_figures(folders, Path(figures), drop):
             print(f"\nwrote {path}")
+
+
+def pair(separator: str):
+    """An argparse type reading ``LEFT<separator>RIGHT`` as a tuple, with a one-line error otherwise."""
+    def parse(text: str) -> tuple[str, str]:
+        left, sep, right = text.partition(separator)
+        if not (sep and left and right):
+            raise argparse.ArgumentTypeError(f"{text!r}: expected LEFT{separator}RIGHT")
+        return left, right
+    return parse
 
 
 if __name__ == "__main__":
@@ -247,5 +284,9 @@ if __name__ == "__main__":
     parser.add_argument("folders", nargs="+", help="results folders of the OOD benchmark (stage 1, stage 2)")
     parser.add_argument("--figures", help="folder for the error-versus-shift figures (bands over seeds)")
     parser.add_argument("--partial", action="store_true", help="also report problems still running, from their evaluated groups")
+    parser.add_argument("--drop", action="append", default=[], type=pair(":"), metavar="FOLDER:PROBLEM",
+                        help="leave out one folder's rows of a problem (folder by name, e.g. ood_benchmark_recipe:wave1d); repeatable")
+    parser.add_argument("--learner-study", action="append", default=[], type=pair("="), metavar="PROBLEM=VARIANT",
+                        help=f"the learner-study record a problem's full data is compared with (default {DEFAULT_VARIANT}); repeatable")
     args = parser.parse_args()
-    main(args.folders, args.figures, args.partial)
+    main(args.folders, args.figures, args.partial, set(args.drop), dict(args.learner_study))
