@@ -88,8 +88,16 @@ def _learner(table, where: str = "learner") -> LearnerSpec:
     return learner
 
 
-def _problems(problems, constants) -> dict:
-    """``[problem.NAME]`` tables validated by building each problem; returns the constants by name."""
+def _problems(problems, constants) -> tuple[dict, list]:
+    """``[problem.NAME]`` tables validated by building each problem.
+
+    Returns
+    -------
+    constants : dict
+        The constants by problem name.
+    built : list of pde_catalog.Problem
+        Each problem of ``problems``, built with its constants.
+    """
     import dataclasses
 
     from pde_catalog import get_problem
@@ -105,12 +113,13 @@ def _problems(problems, constants) -> dict:
         for key, value in values.items():
             if isinstance(value, float) and not math.isfinite(value):
                 raise ConfigError(f"problem.{name}.{key} must be finite, got {value!r}")
+    built = []
     for name in problems:
         try:
-            get_problem(name, **constants.get(name, {}))
+            built.append(get_problem(name, **constants.get(name, {})))
         except (TypeError, ValueError) as err:
             raise ConfigError(f"[problem.{name}] {err}") from None
-    return {k: dict(v) for k, v in constants.items()}
+    return {k: dict(v) for k, v in constants.items()}, built
 
 
 def _target_weights(task: dict, n_targets: int) -> tuple:
@@ -151,7 +160,7 @@ def parse_config(raw: dict) -> ExperimentConfig:
     risk_text = task.get("risk", "mean")
     risk(risk_text, "task.risk")
     problems = names(exp["problems"], "experiment.problems", problem_names())
-    constants = _problems(problems, raw.get("problem", {}))
+    constants, built = _problems(problems, raw.get("problem", {}))
     learner = _learner(raw.get("learner", {}))
     evaluation = section(EvaluationConfig, table(raw, "evaluation"), "evaluation")
     if evaluation.shift_scan == 1 or evaluation.shift_scan < 0:
@@ -176,9 +185,6 @@ def parse_config(raw: dict) -> ExperimentConfig:
         evaluation=evaluation,
         problem_constants=constants,
     )
-    from pde_catalog import get_problem
-
-    built = [get_problem(n, **constants.get(n, {})) for n in problems]
     for problem in built:
         try:
             fourier_scales(problem, learner.fourier_scale)
