@@ -57,6 +57,8 @@ VARIANTS = {
     "adam3000_exp+lbfgs10k+causal_64x4": replace(BASE, lbfgs_iters=10000, causal=1.0),  # a 64 x 4 network
     "candidate+fourier+rwf+causal": replace(CANDIDATE, rwf=True, causal=1.0),  # jaxpi's tricks together, 32 Fourier features
     "candidate+fourier_wave": CANDIDATE,  # 64 Fourier features with per-input scales (WAVE_FOURIER; wave1d's inputs only)
+    "candidate+hard": CANDIDATE,  # initial and boundary data imposed by the output form (allen_cahn1d only)
+    "candidate+hard+causal": replace(CANDIDATE, causal=1.0),
 }
 FOURIER = {"fourier_features": 32, "fourier_scale": 1.0}
 # Space, time and condition parameters at their own scales, chosen on wave1d's full
@@ -64,7 +66,9 @@ FOURIER = {"fourier_features": 32, "fourier_scale": 1.0}
 # 13-18% for parameters at 1, t at 6 or 128 features, 39% for 32 features at scale 1
 # everywhere and 65% without features).
 WAVE_FOURIER = {"fourier_features": 64, "fourier_scale": {"x": 2.0, "t": 4.0, "a": 0.5, "b": 0.5, "v": 0.5}}
-ARCHITECTURE = {"candidate+fourier": FOURIER, "candidate+fourier+rwf+causal": FOURIER, "candidate+fourier_wave": WAVE_FOURIER}
+HARD = {"hard_constraints": True}  # u = g + distance * N (pde_catalog.Problem.hard_constraint)
+ARCHITECTURE = {"candidate+fourier": FOURIER, "candidate+fourier+rwf+causal": FOURIER, "candidate+fourier_wave": WAVE_FOURIER,
+                "candidate+hard": HARD, "candidate+hard+causal": HARD}
 DTYPE = {"candidate_float64": "float64"}
 SIZE = {"adam3000_exp+lbfgs10k+causal_64x4": (64, 4)}  # (width, depth); 32 x 3 otherwise
 

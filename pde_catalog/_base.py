@@ -104,6 +104,34 @@ class Problem(abc.ABC):
             One residual per equation, each of the points' shape.
         """
 
+    def hard_constraint(self, x: dict, beta: dict):
+        """An output form that meets every condition exactly, or ``None`` (the default: none known).
+
+        A problem that defines it lets a learner write its output as
+        ``u = g + distance * N`` for any network ``N``, so that the initial and
+        boundary data hold by construction (Lagaris et al. 1998; DeepXDE's
+        ``apply_output_transform``) instead of as loss terms.
+
+        Parameters
+        ----------
+        x, beta : dict of str to torch.Tensor
+            As in :meth:`residual`.
+
+        Returns
+        -------
+        tuple of torch.Tensor ``(g, distance)``, or None
+            ``g`` meets every condition, ``distance`` vanishes wherever a
+            condition holds and nowhere inside the domain; both broadcast to
+            the points' shape and are twice differentiable in ``x``. Single-output
+            problems only.
+        """
+        return None
+
+    @property
+    def has_hard_constraint(self) -> bool:
+        """Whether :meth:`hard_constraint` gives an output form."""
+        return type(self).hard_constraint is not Problem.hard_constraint
+
     @abc.abstractmethod
     def solution(self, points: np.ndarray, beta: np.ndarray) -> np.ndarray:
         """Reference solution at scattered points for one member of the family.

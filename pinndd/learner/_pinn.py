@@ -17,6 +17,7 @@ from pde_catalog import parse_field
 from ..seeds import FOURIER_SEED
 from ._batch import PointBatch, condition_fields
 from ._causal import causal_mean
+from ._hard import constrain_jet, constrain_values
 from ._mlp import forward, forward_jet_and_values, fourier_embedding, init_params
 
 __all__ = ["ConditionalPINN", "PointBatch", "check_architecture", "fourier_scales"]
@@ -48,6 +49,13 @@ def check_architecture(width, depth, dtype, fourier_features, fourier_scale) -> 
         raise ValueError(f"fourier_scale must be a positive finite number or a table of one per input name, got {fourier_scale!r}")
     if dtype not in _DTYPES:
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+
+
+def hard_constraint_problems() -> list[str]:
+    """Names of the catalog problems that define a hard-constrained output form."""
+    from pde_catalog import Problem, problem_class, problem_names
+
+    return [name for name in problem_names() if problem_class(name).hard_constraint is not Problem.hard_constraint]
 
 
 def fourier_scales(problem, fourier_scale) -> np.ndarray:
@@ -106,6 +114,10 @@ class ConditionalPINN:
         Standard deviation of the Fourier frequencies: one for every input, or
         one per input name (see :func:`fourier_scales`); row ``i`` of ``B`` is
         scaled by input ``i``'s.
+    hard_constraints : bool
+        Write the output as ``g + distance * N`` with the problem's
+        :meth:`~pde_catalog.Problem.hard_constraint`, so that every condition
+        holds exactly; its loss terms then stay (near zero) but teach nothing.
 
     Notes
     -----
@@ -113,8 +125,12 @@ class ConditionalPINN:
     its family (the widest range any split uses), the same for every model.
     """
 
-    def __init__(self, problem, width: int = 32, depth: int = 3, *, dtype="float32", device="cpu", bc_weight: float = 1.0, fourier_features: int = 0, fourier_scale: float | dict | tuple = 1.0):
+    def __init__(self, problem, width: int = 32, depth: int = 3, *, dtype="float32", device="cpu", bc_weight: float = 1.0, fourier_features: int = 0, fourier_scale: float | dict | tuple = 1.0,
+                 hard_constraints: bool = False):
         check_architecture(width, depth, dtype, fourier_features, fourier_scale)
+        if hard_constraints and not (problem.has_hard_constraint and len(problem.outputs) == 1):
+            raise ValueError(f"hard_constraints: {problem.name} defines no hard constraint (problems that do: {', '.join(hard_constraint_problems())})")
+        self.hard_constraints = bool(hard_constraints)
         scales = torch.as_tensor(fourier_scales(problem, fourier_scale), dtype=torch.float64)
         self.problem = problem
         self.width, self.depth = width, depth
@@ -162,7 +178,11 @@ class ConditionalPINN:
 
     def predict(self, params, points):
         """Outputs at points of shape (M, N, D + P), shape (M, N, n_outputs)."""
-        return forward(params, self._inputs(points), self.frequencies)
+        return self._output(points, forward(params, self._inputs(points), self.frequencies))
+
+    def _output(self, points, values):
+        """The network's ``values`` at ``points`` through the hard-constrained form, if any."""
+        return constrain_values(self.problem, self.split_columns, points, values) if self.hard_constraints else values
 
     def fields(self, params, points, names, *, values_at=None):
         """Named fields (outputs and derivatives) at points of shape (M, N, D + P).
@@ -194,6 +214,9 @@ class ConditionalPINN:
         extra = None if values_at is None else self._inputs(values_at)
         if first:
             u, d1, d2, values = forward_jet_and_values(params, self._inputs(points), self._inv_scale_values, first, pairs, self.frequencies, extra)
+            if self.hard_constraints:
+                u, d1, d2 = constrain_jet(self.problem, self.split_columns, points, u, d1, d2, first, pairs)
+                values = None if values_at is None else self._output(values_at, values)
         else:
             both = points if values_at is None else torch.cat([points, values_at], dim=1)
             u, d1, d2 = self.predict(params, both), {}, {}
@@ -210,7 +233,7 @@ class ConditionalPINN:
         """Fields of order three and more by repeated automatic differentiation."""
         with torch.enable_grad():
             z = points if points.requires_grad else points.detach().requires_grad_()
-            u = forward(params, self._inputs(z), self.frequencies)
+            u = self._output(z, forward(params, self._inputs(z), self.frequencies))
             cache = {}
 
             def derivative(o, wrt):

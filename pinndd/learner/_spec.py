@@ -37,6 +37,10 @@ class LearnerSpec:
         or one per input name (coordinates and condition parameters; see
         :func:`~pinndd.learner.fourier_scales`). A dict is stored as a tuple
         of pairs, in its order.
+    hard_constraints : bool
+        Impose every condition through the output form of the problem's
+        :meth:`~pde_catalog.Problem.hard_constraint` (only problems that
+        define one).
     recipe : Recipe
         How the evaluator trains.
     """
@@ -48,6 +52,7 @@ class LearnerSpec:
     device: str = "cpu"
     fourier_features: int = 0
     fourier_scale: float | tuple = 1.0
+    hard_constraints: bool = False
     recipe: Recipe = Recipe()
 
     def __post_init__(self):
@@ -56,6 +61,8 @@ class LearnerSpec:
         check_architecture(self.width, self.depth, self.dtype, self.fourier_features, self.fourier_scale)
         if not (isinstance(self.bc_weight, (int, float)) and 0 <= self.bc_weight < math.inf):
             raise ValueError(f"bc_weight must be finite and non-negative, got {self.bc_weight!r}")
+        if not isinstance(self.hard_constraints, bool):
+            raise ValueError(f"hard_constraints must be true or false, got {self.hard_constraints!r}")
         if not isinstance(self.recipe, Recipe):
             raise TypeError(f"recipe must be a Recipe, got {type(self.recipe).__name__}")
 
@@ -64,4 +71,5 @@ class LearnerSpec:
         return ConditionalPINN(
             problem, width or self.width, depth or self.depth, dtype=dtype or self.dtype, device=resolve_device(self.device),
             bc_weight=self.bc_weight, fourier_features=self.fourier_features, fourier_scale=self.fourier_scale,
+            hard_constraints=self.hard_constraints,
         )

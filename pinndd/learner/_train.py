@@ -132,7 +132,8 @@ def _adam_phase(objective, leaves, recipe, weights, state, record_every, progres
         if recipe.balance != "none" and step % recipe.balance_every == 0:
             norms = _grad_norms(terms, leaves).detach()
             reference = norms[:, :1] if recipe.balance == "gradnorm" else norms.sum(1, keepdim=True)
-            new = reference / norms.clamp_min(1e-30)
+            # A term without gradient (a condition held exactly by a hard constraint) keeps its weight.
+            new = torch.where(norms > 0, reference / norms.clamp_min(1e-30), weights)
             ok = torch.isfinite(new).all(1, keepdim=True) & ~frozen[:, None]
             weights.copy_(torch.where(ok, recipe.balance_alpha * weights + (1 - recipe.balance_alpha) * new, weights))
         per_model = (weights * terms).sum(1)

@@ -41,6 +41,8 @@ def test_tiny_config_parses(tiny_config_text):
         ("depth = 2", "depth = 2\nfourier_scale = {x = 1.0, t = 2.0, A = 1.0, omega = 1.0, c = 1.0}", "(x, t, A, omega): unknown 'c'"),
         ("depth = 2", "depth = 2\nfourier_scale = {x = 1.0, t = -2.0, A = 1.0, omega = 1.0}", "learner.fourier_scale must be a positive finite number or a table"),
         ("depth = 2", 'depth = 2\nfourier_scale = "wide"', "learner.fourier_scale must be of type float"),
+        ("depth = 2", "depth = 2\nhard_constraints = true", "learner.hard_constraints: heat1d defines no hard constraint (problems that do: allen_cahn1d)"),
+        ("depth = 2", 'depth = 2\nhard_constraints = "yes"', "learner.hard_constraints must be of type bool"),
         ('family = "target"', 'family = "everything"', "family must be one of 'train', 'target'"),
         ('family = "target"', "spacing = 2", "unknown option 'spacing' for distiller 'sobol'"),
         ("conditions_per_split = 2", "conditions_per_split = 0", "conditions_per_split"),
