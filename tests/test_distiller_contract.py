@@ -140,6 +140,17 @@ def test_every_pde_distiller_works_with_a_fourier_feature_learner(name):
     assert points.size == BUDGET["pde"] or not distiller.budgeted
 
 
+@pytest.mark.parametrize("name", distiller_names("pde"))
+def test_every_pde_distiller_works_with_a_hard_constrained_learner(name):
+    """A learner whose output meets the conditions by construction reaches every distiller's inner networks."""
+    spec = LearnerSpec(width=6, depth=2, hard_constraints=True)
+    task = PdeTask(get_problem("allen_cahn1d", n_modes=32, time_step=0.05), learner=spec)
+    distiller = get_distiller(name, **FAST["pde"][name])
+    points = distiller.distill(distiller.sees(task), BUDGET["pde"], seed=5)
+    assert points.size == BUDGET["pde"] or not distiller.budgeted
+    assert all(np.isfinite(a).all() for a in (points.interior, points.constraint))
+
+
 @pytest.mark.parametrize("kind", KINDS)
 def test_both_kinds_implement_the_task_protocol(kind, tasks):
     task = tasks[kind]
