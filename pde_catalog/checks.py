@@ -44,6 +44,14 @@ The checks (each can fail; a check that raises counts as failed):
     provenance attributes ``problem``, ``parameters``, ``method`` and
     ``pinndd_version``; the reference of one member of every split (on a
     coarse grid) is finite inside the domain too.
+``hard_constraint``
+    Only for a problem that defines :meth:`Problem.hard_constraint`: at
+    random points of every condition's parts, for parameters of each split,
+    ``distance`` vanishes and ``g`` meets the condition's data within
+    ``CONDITION_TOL`` (so ``g + distance * N`` does for any ``N``); at random
+    interior points ``distance`` does not vanish. Value conditions only: a
+    form for a condition on derivatives or a periodic one fails the check,
+    which cannot verify it. Problems without a form pass it trivially.
 """
 
 from __future__ import annotations
@@ -299,6 +307,38 @@ def check_splits_disjoint(problem, rng, n: int = 2000) -> CheckResult:
 _REQUIRED_ATTRS = ("problem", "parameters", "method", "pinndd_version")
 
 
+def check_hard_constraint(problem, rng) -> CheckResult:
+    """The output form, if any, meets every condition for any network (see module docstring)."""
+    if not problem.has_hard_constraint:
+        return CheckResult("hard_constraint", True, "no hard constraint defined")
+    import torch
+
+    worst, where = 0.0, ""
+    for cond_index, part in blocks(problem):
+        cond = problem.conditions[cond_index]
+        if cond.fields(problem.space) != (cond.output,) or cond.partner is not None:
+            return CheckResult("hard_constraint", False, f"{cond.name} constrains {', '.join(cond.fields(problem.space))}: "
+                                                          "the check verifies forms for value conditions only")
+        for split, beta in _split_params(problem, rng, 3):
+            region = problem.family.region(split)
+            points = points_from_unit(problem, region, rng.random((32, unit_width(problem, region, part))), part)[:, : len(problem.coords)]
+            x, b = _torch_columns(problem, points, beta)
+            g, distance = (torch.as_tensor(v, dtype=torch.float64) + torch.zeros(len(points), dtype=torch.float64)
+                           for v in problem.hard_constraint(x, b))
+            target = torch.zeros(len(points), dtype=torch.float64) if cond.value is None else cond.value(x, b) + 0.0 * g
+            scale = max(float(target.abs().max()), float(g.abs().max()), 1.0)
+            err = max(float((g - target).abs().max()) / scale, float(distance.abs().max())) / CONDITION_TOL
+            if not err <= worst:
+                worst, where = err, f" (worst: {cond.name} on {part}, {split})"
+    inside = _interior_points(problem, rng, 64, FD_MARGIN)
+    for split, beta in _split_params(problem, rng, 1):
+        x, b = _torch_columns(problem, inside, beta)
+        _, distance = problem.hard_constraint(x, b)
+        if not bool((torch.as_tensor(distance) != 0).all()):
+            return CheckResult("hard_constraint", False, f"distance vanishes at an interior point ({split}): the form would fix u there")
+    return _result("hard_constraint", worst, 1.0, "max misfit of g and |distance| on the parts, relative / CONDITION_TOL" + where)
+
+
 def check_reference_dataset(problem, rng) -> CheckResult:
     """``problem.reference()`` is a labelled, finite ``xarray.Dataset``."""
     import xarray as xr
@@ -333,6 +373,7 @@ _CHECKS = {
     "sampled_points_in_domain": check_sampled_points,
     "splits_disjoint": check_splits_disjoint,
     "reference_dataset": check_reference_dataset,
+    "hard_constraint": check_hard_constraint,
 }
 CHECK_NAMES = tuple(_CHECKS)
 """Names of the contract checks, in the order :func:`run_checks` runs them."""

@@ -99,7 +99,7 @@ def test_run_and_figures(tmp_path, tiny_config_text):
 def test_catalog_check_reports_pass(capsys):
     assert main(["catalog", "check", "heat1d"]) == 0
     out = capsys.readouterr().out
-    assert "6 of 6 checks passed" in out and "FAIL" not in out
+    assert "7 of 7 checks passed" in out and "FAIL" not in out
 
 
 def test_catalog_check_fails_a_broken_problem(capsys, monkeypatch):

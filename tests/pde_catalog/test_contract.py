@@ -16,6 +16,7 @@ import torch
 
 import pde_catalog
 from pde_catalog import Box, ConditionFamily, Dirichlet, Initial, Neumann
+from pde_catalog.allen_cahn1d import AllenCahn1D
 from pde_catalog.burgers1d import Burgers1D
 from pde_catalog.checks import CHECK_NAMES, CheckResult, format_report, run_checks
 from pde_catalog.heat1d import Heat1D
@@ -115,9 +116,25 @@ class _NaNReference(Heat1D):
         return np.where(points[:, 1] > 0.5, np.nan, u)
 
 
+@dataclass(frozen=True)
+class _FormMissesTheEnds(AllenCahn1D):
+    def hard_constraint(self, x, beta):
+        g, _ = super().hard_constraint(x, beta)
+        return g, x["t"]
+
+
+@dataclass(frozen=True)
+class _FormPinsTheInterior(AllenCahn1D):
+    def hard_constraint(self, x, beta):
+        g, distance = super().hard_constraint(x, beta)
+        return g, distance * (x["x"] > 0)
+
+
 @pytest.mark.parametrize(
     ("problem", "check"),
     [
+        (_FormMissesTheEnds(n_modes=32, time_step=0.05), "hard_constraint"),
+        (_FormPinsTheInterior(n_modes=32, time_step=0.05), "hard_constraint"),
         (_ViscosityBug(), "reference_residual"),
         (_SmallBump(), "reference_residual"),
         (_MissingSecondDerivative(), "reference_residual"),
@@ -127,7 +144,7 @@ class _NaNReference(Heat1D):
         (_OverlappingSplits(), "splits_disjoint"),
         (_NaNReference(), "reference_dataset"),
     ],
-    ids=["viscosity", "bump", "missing_d2", "condition", "neumann_sign", "bad_part", "splits", "nan_reference"],
+    ids=["form_ends", "form_interior", "viscosity", "bump", "missing_d2", "condition", "neumann_sign", "bad_part", "splits", "nan_reference"],
 )
 def test_broken_problem_fails_its_check(problem, check):
     (result,) = run_checks(problem, only=[check])
@@ -184,7 +201,10 @@ def test_degenerate_family_fails_instead_of_crashing():
 
     results = run_checks(NoOutOfDistribution())
     assert len(results) == len(CHECK_NAMES)
+    assert results[CHECK_NAMES.index("hard_constraint")].detail == "no hard constraint defined"  # reads no family
     for r in results:
+        if r.name == "hard_constraint":
+            continue
         assert not r.passed
         assert "ood_near" in r.detail and "empty" in r.detail and "\n" not in r.detail
 
