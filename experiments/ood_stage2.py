@@ -11,6 +11,8 @@ paired comparison conservative for ``task``.
 
 Run:  python experiments/ood_stage2.py experiments/results/ood_benchmark_recipe heat1d [--partial]
       pinndd run experiments/ood_benchmark_seeds_heat1d.toml --out experiments/results/ood_benchmark_seeds_heat1d
+      python experiments/ood_stage2.py experiments/results/ood_benchmark_allen_cahn1d allen_cahn1d --partial \
+          --name ood_benchmark_seeds_allen_cahn1d_hard   (a name other than the default; an existing config is never overwritten)
 """
 
 from __future__ import annotations
@@ -51,11 +53,11 @@ def strongest(folder: Path, problem: str, n: int = 4, *, partial: bool = False) 
     return list(means.index[:n])
 
 
-def stage2_config(stage1: dict, problem: str, baselines: list[str]) -> dict:
+def stage2_config(stage1: dict, problem: str, baselines: list[str], name: str | None = None) -> dict:
     """The stage-1 config for one problem, ``task`` and ``baselines``, at the further seeds."""
     raw = {key: dict(value) for key, value in stage1.items()}
     distillers = ["task", *baselines]
-    raw["experiment"].update({"name": f"ood_benchmark_seeds_{problem}", "problems": [problem],
+    raw["experiment"].update({"name": name or f"ood_benchmark_seeds_{problem}", "problems": [problem],
                               "distillers": distillers, "seeds": SEEDS})
     raw["distiller"] = {k: v for k, v in stage1.get("distiller", {}).items() if k in distillers}
     if not raw["distiller"]:
@@ -66,16 +68,19 @@ def stage2_config(stage1: dict, problem: str, baselines: list[str]) -> dict:
     return raw
 
 
-def main(folder: str, problem: str, partial: bool = False) -> Path:
+def main(folder: str, problem: str, partial: bool = False, name: str | None = None) -> Path:
     folder = Path(folder)
+    name = name or f"ood_benchmark_seeds_{problem}"
+    out = HERE / f"{name}.toml"
+    if out.exists():
+        raise SystemExit(f"{out} exists; give another --name (a committed stage-2 config is never overwritten)")
     stage1 = tomllib.loads(results.config_path(folder).read_text())
     baselines = strongest(folder, problem, partial=partial)
-    out = HERE / f"ood_benchmark_seeds_{problem}.toml"
     header = (f"# Issue 13, stage 2 for {problem}: `task` and the four strongest baselines of stage 1\n"
               f"# ({', '.join(baselines)}: lowest ood_far L2RE at the largest budget, main architecture, seed 0)\n"
               "# at distillation seeds 1 and 2, with stage 1's protocol. Written by experiments/ood_stage2.py.\n"
               f"# Run:  pinndd run experiments/{out.name} --out experiments/results/{out.stem}\n")
-    io.write_text(out, header + io.dump_toml(stage2_config(stage1, problem, baselines)))
+    io.write_text(out, header + io.dump_toml(stage2_config(stage1, problem, baselines, name)))
     print(f"wrote {out} ({', '.join(baselines)})")
     return out
 
@@ -86,5 +91,6 @@ if __name__ == "__main__":
     parser.add_argument("problem")
     parser.add_argument("--partial", action="store_true",
                         help="choose from the evaluated groups of a problem still running (its main group at the largest budget)")
+    parser.add_argument("--name", help="the config's name (default ood_benchmark_seeds_PROBLEM); also its results folder's")
     args = parser.parse_args()
-    main(args.folder, args.problem, args.partial)
+    main(args.folder, args.problem, args.partial, args.name)
