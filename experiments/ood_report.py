@@ -179,15 +179,14 @@ def targets(seeds: pd.Series, problem: str, arch: str, verdicts: dict, variant: 
     means_train = train.groupby(["distiller", "budget"]).mean()
     full = means_train.xs("full", level="distiller").mean() if "full" in means_train.index.get_level_values(0) else np.nan
     study = learner_study_error(problem, variant)
+    named = "" if variant == DEFAULT_VARIANT else f" ({variant})"
     if not np.isfinite(full):
         out.append("- in distribution, full data not evaluated yet")
     elif study is not None:
-        named = "" if variant == DEFAULT_VARIANT else f" ({variant})"
         out.append(f"- in distribution, full data {fmt(full)} vs the learner study's {fmt(study)}{named}: "
                    f"{'met' if full <= 2 * study else 'NOT met'} (target within 2x)")
     else:
-        out.append(f"- in distribution, full data {fmt(full)} (the learner study did not measure {problem} with {variant})"
-                   if variant != DEFAULT_VARIANT else f"- in distribution, full data {fmt(full)} (the learner study did not measure {problem})")
+        out.append(f"- in distribution, full data {fmt(full)} (the learner study did not measure {problem}{named})")
     m = max(means_far.index.get_level_values("budget"))
     if ("task", m) in means_far.index:
         t = means_far["task", m]

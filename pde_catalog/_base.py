@@ -127,10 +127,10 @@ class Problem(abc.ABC):
         """
         return None
 
-    @property
-    def has_hard_constraint(self) -> bool:
-        """Whether :meth:`hard_constraint` gives an output form."""
-        return type(self).hard_constraint is not Problem.hard_constraint
+    @classmethod
+    def has_hard_constraint(cls) -> bool:
+        """Whether the problem class overrides :meth:`hard_constraint` with an output form."""
+        return cls.hard_constraint is not Problem.hard_constraint
 
     @abc.abstractmethod
     def solution(self, points: np.ndarray, beta: np.ndarray) -> np.ndarray:

@@ -309,7 +309,7 @@ _REQUIRED_ATTRS = ("problem", "parameters", "method", "pinndd_version")
 
 def check_hard_constraint(problem, rng) -> CheckResult:
     """The output form, if any, meets every condition for any network (see module docstring)."""
-    if not problem.has_hard_constraint:
+    if not problem.has_hard_constraint():
         return CheckResult("hard_constraint", True, "no hard constraint defined")
     import torch
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from pde_catalog import SPLITS, problem_class, problem_names
 
 from ..errors import ConfigError
-from ..learner import LearnerSpec, Recipe, fourier_scales, hard_constraint_problems, resolve_device
+from ..learner import LearnerSpec, Recipe, check_hard_constraints, fourier_scales, resolve_device
 from ..schema import DistillerSpec, budgets, check_keys, distiller_specs, names, risk, section, seeds, table, typed
 from ._resources import check_resources
 
@@ -188,11 +188,9 @@ def parse_config(raw: dict) -> ExperimentConfig:
     for problem in built:
         try:
             fourier_scales(problem, learner.fourier_scale)
+            check_hard_constraints(problem, learner.hard_constraints)
         except ValueError as err:
             raise ConfigError(f"learner.{err}") from None
-        if learner.hard_constraints and not problem.has_hard_constraint:
-            raise ConfigError(f"learner.hard_constraints: {problem.name} defines no hard constraint "
-                              f"(problems that do: {', '.join(hard_constraint_problems())})")
     check_resources(config, built)
     return config
 

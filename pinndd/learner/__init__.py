@@ -4,7 +4,7 @@ from ._condition_loss import per_condition_loss
 from ._device import resolve_device
 from ._lbfgs import LbfgsResult, batched_lbfgs
 from ._mlp import forward, forward_jet, init_params
-from ._pinn import ConditionalPINN, PointBatch, fourier_scales, hard_constraint_problems
+from ._pinn import ConditionalPINN, PointBatch, check_hard_constraints, fourier_scales, hard_constraint_problems
 from ._pool import LearnerPool
 from ._recipe import Recipe
 from ._spec import LearnerSpec
@@ -12,5 +12,5 @@ from ._train import TrainResult, train
 
 __all__ = [
     "ConditionalPINN", "LbfgsResult", "LearnerPool", "LearnerSpec", "PointBatch", "Recipe", "TrainResult",
-    "batched_lbfgs", "forward", "forward_jet", "fourier_scales", "hard_constraint_problems", "init_params", "per_condition_loss", "resolve_device", "train",
+    "batched_lbfgs", "check_hard_constraints", "forward", "forward_jet", "fourier_scales", "hard_constraint_problems", "init_params", "per_condition_loss", "resolve_device", "train",
 ]

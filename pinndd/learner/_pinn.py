@@ -20,7 +20,7 @@ from ._causal import causal_mean
 from ._hard import constrain_jet, constrain_values
 from ._mlp import forward, forward_jet_and_values, fourier_embedding, init_params
 
-__all__ = ["ConditionalPINN", "PointBatch", "check_architecture", "fourier_scales"]
+__all__ = ["ConditionalPINN", "PointBatch", "check_architecture", "check_hard_constraints", "fourier_scales", "hard_constraint_problems"]
 
 _DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -53,9 +53,18 @@ def check_architecture(width, depth, dtype, fourier_features, fourier_scale) -> 
 
 def hard_constraint_problems() -> list[str]:
     """Names of the catalog problems that define a hard-constrained output form."""
-    from pde_catalog import Problem, problem_class, problem_names
+    from pde_catalog import problem_class, problem_names
 
-    return [name for name in problem_names() if problem_class(name).hard_constraint is not Problem.hard_constraint]
+    return [name for name in problem_names() if problem_class(name).has_hard_constraint()]
+
+
+def check_hard_constraints(problem, hard_constraints: bool) -> None:
+    """Raise ``ValueError`` if ``hard_constraints`` is asked of a problem without a single-output form.
+
+    The message names the problems that have one (shared by the network and the config parser).
+    """
+    if hard_constraints and not (problem.has_hard_constraint() and len(problem.outputs) == 1):
+        raise ValueError(f"hard_constraints: {problem.name} defines no hard constraint (problems that do: {', '.join(hard_constraint_problems())})")
 
 
 def fourier_scales(problem, fourier_scale) -> np.ndarray:
@@ -128,8 +137,7 @@ class ConditionalPINN:
     def __init__(self, problem, width: int = 32, depth: int = 3, *, dtype="float32", device="cpu", bc_weight: float = 1.0, fourier_features: int = 0, fourier_scale: float | dict | tuple = 1.0,
                  hard_constraints: bool = False):
         check_architecture(width, depth, dtype, fourier_features, fourier_scale)
-        if hard_constraints and not (problem.has_hard_constraint and len(problem.outputs) == 1):
-            raise ValueError(f"hard_constraints: {problem.name} defines no hard constraint (problems that do: {', '.join(hard_constraint_problems())})")
+        check_hard_constraints(problem, hard_constraints)
         self.hard_constraints = bool(hard_constraints)
         scales = torch.as_tensor(fourier_scales(problem, fourier_scale), dtype=torch.float64)
         self.problem = problem
