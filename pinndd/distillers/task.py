@@ -69,7 +69,7 @@ class TaskDistiller(PdeDistiller):
     def distill(self, task, budget, *, seed, progress=False):
         p = self.params
         problem, region = task.problem, task.target_region()
-        init = get_distiller(p["init"], family="target", boundary_fraction=p["boundary_fraction"]).distill(task, budget, seed=seed)
+        init = self.start(task, budget, seed=seed)
         pinn = self.inner_pinn(task)
         dtype = pinn.dtype
         points = LearnablePoints(problem, init, region, learn_weights=p["learn_weights"], dtype=torch.float64)
@@ -93,6 +93,16 @@ class TaskDistiller(PdeDistiller):
             learners.restart_due(lambda: int(rng.integers(0, 999_999)), failed=~finite.cpu().numpy())
         attrs = {"distiller": self.name, "budget": budget, "seed": seed, "final_outer_loss": history[-1] if history else np.nan}
         return points.to_point_set(attrs)
+
+    def start(self, task, budget, *, seed):
+        """The set the optimisation starts from: the ``init`` sampler's set over the target family.
+
+        :meth:`distill` moves these points (and learns their weights); the two sets have the
+        same sizes, condition of each constraint point and order, so comparing them row by row
+        measures what the optimisation changed (``experiments/ood_task_movement.py``).
+        """
+        p = self.params
+        return get_distiller(p["init"], family="target", boundary_fraction=p["boundary_fraction"]).distill(task, budget, seed=seed)
 
     @staticmethod
     def _start_pool(pinn, points, rng, p):

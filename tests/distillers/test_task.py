@@ -41,6 +41,18 @@ def test_points_move_off_their_initial_positions():
     assert np.abs(ps.interior - init.interior).max() > 1e-3
 
 
+def test_start_is_the_init_samplers_set_over_the_target_family():
+    task = PdeTask(get_problem("heat1d"), target_splits=("train", "ood_far"))
+    distiller = get_distiller("task", init="halton", **TINY)
+    start = distiller.start(task, 40, seed=3)
+    expected = get_distiller("halton", family="target").distill(task, 40, seed=3)
+    np.testing.assert_array_equal(start.interior, expected.interior)
+    np.testing.assert_array_equal(start.constraint, expected.constraint)
+    final = distiller.distill(task, 40, seed=3)
+    np.testing.assert_array_equal(final.constraint_condition, start.constraint_condition)
+    assert final.interior.shape == start.interior.shape
+
+
 @pytest.mark.parametrize(
     ("options", "fragment"),
     [
