@@ -38,7 +38,7 @@ from scipy.spatial import cKDTree
 from scipy.stats import ks_2samp
 
 from pinndd.distillers import get_distiller
-from pinndd.experiment._config import load_config, parse_config
+from pinndd.config import load_config, parse
 from pinndd.experiment._runner import _task
 from pinndd.pointset import PointSet
 
@@ -78,7 +78,7 @@ def folder_rows(folder: Path, label: str, drop=()):
     ``drop`` holds the ``(folder name, problem)`` pairs left out.
     """
     raw, _ = load_config(folder / "config.toml")
-    config = parse_config(raw)
+    config = parse(raw)
     specs = {spec.label: spec for spec in config.distillers}
     if label not in specs:
         return

@@ -82,9 +82,7 @@ class TaskDistiller(PdeDistiller):
             batch = points.batch(learners.size, dtype)
             targets = target_batch(problem, region, p["conditions"], p["target_points"], n_c, rng, dtype=dtype, device=pinn.device)
             outer.zero_grad()
-            leaves = [[t.detach().requires_grad_() for t in layer] for layer in learners.params]
-            trained, state = unrolled_train(pinn, leaves, learners.adam, batch, steps=p["unroll"], lr=p["inner_lr"])
-            risks = task.risk_of(task.member_losses((pinn, trained), targets))
+            risks, trained, state = self.outer_risk(task, pinn, learners, batch, targets)
             finite = torch.isfinite(risks)
             torch.where(finite, risks, torch.zeros_like(risks)).mean().backward()
             outer.step()
@@ -93,6 +91,33 @@ class TaskDistiller(PdeDistiller):
             learners.restart_due(lambda: int(rng.integers(0, 999_999)), failed=~finite.cpu().numpy())
         attrs = {"distiller": self.name, "budget": budget, "seed": seed, "final_outer_loss": history[-1] if history else np.nan}
         return points.to_point_set(attrs)
+
+    def outer_risk(self, task, pinn, learners, batch, targets):
+        """The task's risk of each learner of the pool after ``unroll`` Adam steps on ``batch``.
+
+        Parameters
+        ----------
+        task : PdeTask
+        pinn : ConditionalPINN
+            The inner learner.
+        learners : LearnerPool
+            The pool's current parameters and Adam states (not changed here).
+        batch : PointBatch
+            The point set, one copy per learner, differentiable in the points and weights.
+        targets : PointBatch
+            Fresh physics-loss points at conditions drawn from the target family.
+
+        Returns
+        -------
+        risks : torch.Tensor, shape (learners,)
+            Differentiable in ``batch`` through the unrolled steps (the hypergradient's graph).
+        trained, state
+            The learners' parameters and Adam states after the steps.
+        """
+        p = self.params
+        leaves = [[t.detach().requires_grad_() for t in layer] for layer in learners.params]
+        trained, state = unrolled_train(pinn, leaves, learners.adam, batch, steps=p["unroll"], lr=p["inner_lr"])
+        return task.risk_of(task.member_losses((pinn, trained), targets)), trained, state
 
     def start(self, task, budget, *, seed):
         """The set the optimisation starts from: the ``init`` sampler's set over the target family.
