@@ -23,8 +23,11 @@ starts from (``start``: the learners trained to their staggered ages on it, as i
 distiller's first step) and at the committed final set (``final``, with unit weights). This is an upper bound on
 the signal of a real run, which also changes the learners between outer steps.
 
-Run:  OMP_NUM_THREADS=1 python experiments/task_gradient_noise.py experiments/results/ood_benchmark_recipe \
-          heat1d poisson2d --budget 512
+Each cell is named ``FOLDER:PROBLEM`` (a results folder with ``config.toml`` and ``points/``), so
+that a problem rerun with its own learner is read from its own folder.
+
+Run:  OMP_NUM_THREADS=1 python experiments/task_gradient_noise.py experiments/results/ood_benchmark_recipe:heat1d \
+          experiments/results/ood_benchmark_allen_cahn1d:allen_cahn1d --budget 512
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ from pinndd.config import load_config, parse
 from pinndd.experiment._runner import _task
 from pinndd.pointset import PointSet
 from pinndd.seeds import TASK_TAG, stream
+
+from ood_report import pair  # experiments/ is the script's own folder on sys.path
 
 
 def batch_gradients(distiller, task, points: LearnablePoints, pool_seed: int, batches: int) -> np.ndarray:
@@ -80,15 +85,15 @@ def noise_measures(pools: list[np.ndarray]) -> dict:
             "largest": float(norms.max() / norms.sum()), "cosine": cosine}
 
 
-def rows(folder: Path, problem: str, budget: int, seed: int, batches: int, label: str = "task", learners=None, sets=("start", "final")):
+def rows(folder: Path, problem: str, budget: int, seed: int, batches: int, label: str = "task", overrides=None, sets=("start", "final")):
     """Measures at the start set and at the committed final set of one (problem, budget, seed).
 
-    ``learners`` overrides the distiller's pool size (None keeps the config's).
+    ``overrides`` replaces some of the distiller's options (e.g. ``{"learners": 16}``).
     """
     raw, _ = load_config(folder / "config.toml")
     config = parse(raw)
     spec = {s.label: s for s in config.distillers}[label]
-    distiller = get_distiller(spec.method, **{**spec.options, **({"learners": learners} if learners else {})})
+    distiller = get_distiller(spec.method, **{**spec.options, **(overrides or {})})
     task = _task(config, problem)
     chosen = {}
     if "start" in sets:
@@ -104,22 +109,24 @@ def rows(folder: Path, problem: str, budget: int, seed: int, batches: int, label
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", help="results folder with config.toml and points/")
-    parser.add_argument("problems", nargs="+")
+    parser.add_argument("cells", nargs="+", type=pair(":"), metavar="FOLDER:PROBLEM",
+                        help="a results folder (config.toml, points/) and one of its problems")
     parser.add_argument("--budget", type=int, default=512)
     parser.add_argument("--seed", type=int, default=0, help="distillation seed of the set (default 0)")
     parser.add_argument("--batches", type=int, default=32, help="independent target batches per pool (default 32)")
-    parser.add_argument("--learners", type=int, help="learners per pool (default: the distiller's option in the config)")
+    parser.add_argument("--option", action="append", default=[], type=pair("="), metavar="NAME=INTEGER",
+                        help="replace one of the distiller's integer options, e.g. learners=16 or unroll=32; repeatable")
     parser.add_argument("--sets", nargs="+", choices=("start", "final"), default=("start", "final"))
     args = parser.parse_args(argv)
     torch.manual_seed(0)
-    pool = f"{args.learners} learners" if args.learners else "the config's learners"
-    print(f"#### The `task` hypergradient's signal, m = {args.budget}, seed {args.seed}, {args.batches} target batches per pool of {pool}")
+    overrides = {name: int(value) for name, value in args.option}
+    changed = ", ".join(f"{k} = {v}" for k, v in overrides.items()) or "the config's options"
+    print(f"#### The `task` hypergradient's signal, m = {args.budget}, seed {args.seed}, {args.batches} target batches per pool; {changed}")
     print()
     print("| problem | set | median abs(mean) / std | significant at 2 s.e. | largest batch | pool cosine |")
     print("|---|---|---|---|---|---|")
-    for problem in args.problems:
-        for name, m in rows(Path(args.folder), problem, args.budget, args.seed, args.batches, learners=args.learners, sets=args.sets):
+    for folder, problem in args.cells:
+        for name, m in rows(Path(folder), problem, args.budget, args.seed, args.batches, overrides=overrides, sets=args.sets):
             print(f"| {problem} | {name} | {m['median_snr']:.3f} | {m['significant']:.0%} | {m['largest']:.2f} | {m['cosine']:.2f} |", flush=True)
 
 
