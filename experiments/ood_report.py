@@ -12,7 +12,10 @@ strongest baselines) and prints, per problem:
   with the same evaluation-learner initialisations) with its 95% t-interval;
 - distillation cost: wall time over one full-data training (the ``full`` rows' training time
   per model, same machine, same run), and peak resident memory of the distilling process;
-- the issue's targets, each marked met or not with the numbers.
+- the issue's targets, each marked met or not with the numbers;
+- at a glance, one row per problem at its largest budget: the full data in distribution beside the
+  learner study, the best distiller on ``ood_far``, ``task``'s error and rank there, both
+  full-data references, and the best distiller and ``task`` in distribution.
 
 Run:  python experiments/ood_report.py experiments/results/ood_benchmark_recipe [more folders] > /tmp/report.md
       python experiments/ood_report.py FOLDERS --figures OUT   (also error-versus-shift figures, bands over seeds)
@@ -171,6 +174,35 @@ def costs(rows: pd.DataFrame) -> str:
     return "\n".join(lines) + f"\n\nOne full-data training (per model, main architecture): {trained}."
 
 
+def overview(seeds: pd.Series, variants: dict) -> str:
+    """One row per problem at its largest budget, main architecture: who wins where, and ``task``'s place.
+
+    Means over distillation seeds; ``task``'s rank counts the distillers (not the full-data
+    references) by mean ``ood_far`` L2RE, 1 being the lowest.
+    """
+    lines = ["| problem | full data in distribution (learner study) | best distiller on ood_far | task on ood_far (rank) "
+             "| full data over the training family, ood_far | full data over Q, ood_far | best distiller in distribution | task in distribution |",
+             "|---|---|---|---|---|---|---|---|"]
+    for problem in dict.fromkeys(seeds.index.get_level_values("problem")):
+        arch = next(a for a in dict.fromkeys(seeds[problem].index.get_level_values("arch")) if a.startswith("main"))
+        means = {split: seeds[problem, arch, split].groupby(["distiller", "budget"]).mean()
+                 for split in ("train", "ood_far") if (problem, arch, split) in seeds.index.droplevel(["distiller", "budget", "seed"])}
+        if len(means) < 2:
+            continue
+        m = max(means["ood_far"].index.get_level_values("budget"))
+        far, train = means["ood_far"].xs(m, level="budget"), means["train"].xs(m, level="budget")
+        ref = {name: fmt(far[name]) if name in far.index else "" for name in REFERENCES}
+        full_train = fmt(train["full"]) if "full" in train.index else "n/a"
+        study = learner_study_error(problem, variants.get(problem, DEFAULT_VARIANT))
+        far, train = far.drop([r for r in REFERENCES if r in far.index]), train.drop([r for r in REFERENCES if r in train.index])
+        ranked = far.sort_values()
+        place = f"{fmt(far['task'])} ({list(ranked.index).index('task') + 1} of {len(ranked)})" if "task" in far.index else "n/a"
+        in_task = fmt(train["task"]) if "task" in train.index else "n/a"
+        lines.append(f"| {problem} | {full_train} ({fmt(study) if study is not None else 'n/a'}) | {ranked.index[0]} {fmt(ranked.iloc[0])} "
+                     f"| {place} | {ref['full']} | {ref['full_target']} | {train.idxmin()} {fmt(train.min())} | {in_task} |")
+    return "\n".join(lines)
+
+
 def targets(seeds: pd.Series, problem: str, arch: str, verdicts: dict, variant: str = DEFAULT_VARIANT) -> list[str]:
     """The issue's targets for one problem; ``variant`` names the learner-study record of its learner."""
     out = []
@@ -261,6 +293,8 @@ def main(folders, figures=None, partial=False, drop=(), variants=None) -> None:
         print(text)
         print("\n#### Targets\n")
         print("\n".join(targets(seeds, problem, main_arch, verdicts, variants.get(problem, DEFAULT_VARIANT))))
+    print("\n### At a glance: the largest budget, main architecture (L2RE, mean over distillation seeds)\n")
+    print(overview(seeds, variants))
     print("\n### Cost: distillation time over one full-data training, peak resident memory of the distilling process\n")
     print(costs(rows))
     if figures:
