@@ -20,6 +20,7 @@ strongest baselines) and prints, per problem:
 Run:  python experiments/ood_report.py experiments/results/ood_benchmark_recipe [more folders] > /tmp/report.md
       python experiments/ood_report.py FOLDERS --figures OUT   (also error-versus-shift figures, bands over seeds)
       python experiments/ood_report.py FOLDERS --partial       (while a run goes on: unfinished problems from metrics/parts)
+      python experiments/ood_report.py FOLDERS --versus sobol_target   (only task against one distiller, every problem)
       python experiments/ood_report.py FOLDERS --drop ood_benchmark_recipe:wave1d --learner-study wave1d=candidate+fourier_wave
           (leave out one folder's rows of a problem, here wave1d's with the default learner; compare a
           problem's full data with another learner-study variant, here the learner its own stage 1 used)
@@ -174,6 +175,29 @@ def costs(rows: pd.DataFrame) -> str:
     return "\n".join(lines) + f"\n\nOne full-data training (per model, main architecture): {trained}."
 
 
+def versus(seeds: pd.Series, other: str) -> str:
+    """``task`` against ``other`` on every problem that has both at its largest shared budget, main architecture.
+
+    Per split, the two means over distillation seeds and the paired ratio with its 95% interval.
+    """
+    lines = [f"| problem | m | split | task | {other} | task / {other} (95% interval) | seeds |", "|---|---|---|---|---|---|---|"]
+    for problem in dict.fromkeys(seeds.index.get_level_values("problem")):
+        arch = next(a for a in dict.fromkeys(seeds[problem].index.get_level_values("arch")) if a.startswith("main"))
+        for split in ("train", "ood_near", "ood_far"):
+            if (problem, arch, split) not in seeds.index.droplevel(["distiller", "budget", "seed"]):
+                continue
+            sel = seeds[problem, arch, split]
+            have = sel.index.droplevel("seed")
+            shared = [b for b in sorted(set(have.get_level_values("budget"))) if ("task", b) in have and (other, b) in have]
+            if not shared:
+                continue
+            m = shared[-1]
+            ratio, interval, n = paired_ratio(sel["task", m], sel[other, m])
+            shown = f"{ratio:.3g}" + (f" ({interval[0]:.3g}, {interval[1]:.3g})" if interval else " (one seed)")
+            lines.append(f"| {problem} | {m} | {split} | {cell(sel['task', m])} | {cell(sel[other, m])} | {shown} | {n} |")
+    return "\n".join(lines)
+
+
 def overview(seeds: pd.Series, variants: dict) -> str:
     """One row per problem at its largest budget, main architecture: who wins where, and ``task``'s place.
 
@@ -273,10 +297,15 @@ def shift_figures(folders, out: Path, drop=()) -> list[Path]:
     return written
 
 
-def main(folders, figures=None, partial=False, drop=(), variants=None) -> None:
+def main(folders, figures=None, partial=False, drop=(), variants=None, against=()) -> None:
     rows = load(folders, partial, drop)
     variants = variants or {}
     seeds = per_seed(rows)
+    if against:
+        for other in against:
+            print(f"\n### task against {other} (paired over distillation seeds; ratio < 1: task better)\n")
+            print(versus(seeds, other))
+        return
     for problem in dict.fromkeys(rows.problem):
         archs = list(dict.fromkeys(rows[rows.problem == problem].arch))
         main_arch = next(a for a in archs if a.startswith("main"))
@@ -321,5 +350,7 @@ if __name__ == "__main__":
                         help="leave out one folder's rows of a problem (folder by name, e.g. ood_benchmark_recipe:wave1d); repeatable")
     parser.add_argument("--learner-study", action="append", default=[], type=pair("="), metavar="PROBLEM=VARIANT",
                         help=f"the learner-study record a problem's full data is compared with (default {DEFAULT_VARIANT}); repeatable")
+    parser.add_argument("--versus", action="append", default=[], metavar="LABEL",
+                        help="print only task against this distiller on every problem (every split, largest shared budget); repeatable")
     args = parser.parse_args()
-    main(args.folders, args.figures, args.partial, set(args.drop), dict(args.learner_study))
+    main(args.folders, args.figures, args.partial, set(args.drop), dict(args.learner_study), args.versus)
