@@ -40,6 +40,7 @@ import torch
 
 from pinndd.distillers import get_distiller
 from pinndd.distillers._learnable import LearnablePoints, target_batch
+from pinndd.errors import PinnddError
 from pinndd.config import load_config, parse
 from pinndd.experiment._runner import _task
 from pinndd.pointset import PointSet
@@ -56,7 +57,7 @@ def batch_gradients(distiller, task, points: LearnablePoints, pool_seed: int, ba
     p = distiller.params
     pinn = distiller.inner_pinn(task)
     rng = stream(pool_seed, TASK_TAG)
-    learners = distiller._start_pool(pinn, points, rng, p)
+    learners = distiller.start_pool(pinn, points, rng, p)
     n_c = max(1, p["target_points"] // 4)
     grads = []
     for _ in range(batches):
@@ -92,7 +93,10 @@ def rows(folder: Path, problem: str, budget: int, seed: int, batches: int, label
     """
     raw, _ = load_config(folder / "config.toml")
     config = parse(raw)
-    spec = {s.label: s for s in config.distillers}[label]
+    specs = {s.label: s for s in config.distillers}
+    if label not in specs:
+        raise PinnddError(f"{folder}: no distiller {label!r} in its config; there: {', '.join(specs)}")
+    spec = specs[label]
     distiller = get_distiller(spec.method, **{**spec.options, **(overrides or {})})
     task = _task(config, problem)
     chosen = {}
@@ -119,15 +123,21 @@ def main(argv=None):
     parser.add_argument("--sets", nargs="+", choices=("start", "final"), default=("start", "final"))
     args = parser.parse_args(argv)
     torch.manual_seed(0)
-    overrides = {name: int(value) for name, value in args.option}
+    try:
+        overrides = {name: int(value) for name, value in args.option}
+    except ValueError:
+        parser.error(f"--option takes NAME=INTEGER, got {', '.join('='.join(o) for o in args.option)}")
     changed = ", ".join(f"{k} = {v}" for k, v in overrides.items()) or "the config's options"
     print(f"#### The `task` hypergradient's signal, m = {args.budget}, seed {args.seed}, {args.batches} target batches per pool; {changed}")
     print()
     print("| problem | set | median abs(mean) / std | significant at 2 s.e. | largest batch | pool cosine |")
     print("|---|---|---|---|---|---|")
-    for folder, problem in args.cells:
-        for name, m in rows(Path(folder), problem, args.budget, args.seed, args.batches, overrides=overrides, sets=args.sets):
-            print(f"| {problem} | {name} | {m['median_snr']:.3f} | {m['significant']:.0%} | {m['largest']:.2f} | {m['cosine']:.2f} |", flush=True)
+    try:
+        for folder, problem in args.cells:
+            for name, m in rows(Path(folder), problem, args.budget, args.seed, args.batches, overrides=overrides, sets=args.sets):
+                print(f"| {problem} | {name} | {m['median_snr']:.3f} | {m['significant']:.0%} | {m['largest']:.2f} | {m['cosine']:.2f} |", flush=True)
+    except (PinnddError, FileNotFoundError) as err:
+        raise SystemExit(f"error: {err}") from None
 
 
 if __name__ == "__main__":

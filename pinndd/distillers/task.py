@@ -75,7 +75,7 @@ class TaskDistiller(PdeDistiller):
         points = LearnablePoints(problem, init, region, learn_weights=p["learn_weights"], dtype=torch.float64)
         outer = torch.optim.Adam([t for t in points.parameters() if t.requires_grad], lr=p["outer_lr"])
         rng = stream(seed, TASK_TAG)
-        learners = self._start_pool(pinn, points, rng, p)
+        learners = self.start_pool(pinn, points, rng, p)
         n_c = max(1, p["target_points"] // 4)
         history = []
         for _ in tqdm(range(p["outer_steps"]), desc=f"task m={budget}", disable=not progress, leave=False):
@@ -130,9 +130,21 @@ class TaskDistiller(PdeDistiller):
         return get_distiller(p["init"], family="target", boundary_fraction=p["boundary_fraction"]).distill(task, budget, seed=seed)
 
     @staticmethod
-    def _start_pool(pinn, points, rng, p):
+    def start_pool(pinn, points, rng, p):
         """A :class:`~pinndd.learner.LearnerPool` whose learners, of staggered ages 0, h/L, 2h/L, ..., are
-        trained (without graph) to their ages on the initial set."""
+        trained (without graph) to their ages on the current set.
+
+        Parameters
+        ----------
+        pinn : ConditionalPINN
+            The inner learner.
+        points : LearnablePoints
+            The set the learners are trained on.
+        rng : numpy.random.Generator
+            Draws the learners' initialisation seeds.
+        p : dict
+            The distiller's options (``learners``, ``horizon``, ``inner_lr``).
+        """
         n = p["learners"]
         ages = staggered_ages(n, p["horizon"])
         params = pinn.init(rng.integers(0, 999_999, size=n).tolist())
