@@ -40,6 +40,7 @@ from scipy.stats import ks_2samp
 from pinndd.distillers import get_distiller
 from pinndd.config import load_config, parse
 from pinndd.experiment._runner import _task
+from pinndd.errors import PinnddError
 from pinndd.pointset import PointSet
 
 from ood_report import pair  # experiments/ is the script's own folder on sys.path
@@ -141,7 +142,10 @@ def main(argv=None):
     parser.add_argument("--drop", action="append", default=[], type=pair(":"), metavar="FOLDER:PROBLEM",
                         help="leave out one folder's sets of a problem (folder by name); repeatable")
     args = parser.parse_args(argv)
-    print(report(args.folders, args.label, set(args.drop)))
+    try:
+        print(report(args.folders, args.label, set(args.drop)))
+    except (PinnddError, FileNotFoundError) as err:
+        raise SystemExit(f"error: {err}") from None
 
 
 if __name__ == "__main__":
