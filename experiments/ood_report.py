@@ -176,11 +176,12 @@ def costs(rows: pd.DataFrame) -> str:
 
 
 def versus(seeds: pd.Series, other: str) -> str:
-    """``task`` against ``other`` on every problem that has both at its largest shared budget, main architecture.
+    """``task`` against ``other`` on every problem and budget that has both, main architecture.
 
     Per split, the two means over distillation seeds and the paired ratio with its 95% interval.
     """
     lines = [f"| problem | m | split | task | {other} | task / {other} (95% interval) | seeds |", "|---|---|---|---|---|---|---|"]
+    rows = []
     for problem in dict.fromkeys(seeds.index.get_level_values("problem")):
         arch = next(a for a in dict.fromkeys(seeds[problem].index.get_level_values("arch")) if a.startswith("main"))
         for split in ("train", "ood_near", "ood_far"):
@@ -188,14 +189,13 @@ def versus(seeds: pd.Series, other: str) -> str:
                 continue
             sel = seeds[problem, arch, split]
             have = sel.index.droplevel("seed")
-            shared = [b for b in sorted(set(have.get_level_values("budget"))) if ("task", b) in have and (other, b) in have]
-            if not shared:
-                continue
-            m = shared[-1]
-            ratio, interval, n = paired_ratio(sel["task", m], sel[other, m])
-            shown = f"{ratio:.3g}" + (f" ({interval[0]:.3g}, {interval[1]:.3g})" if interval else " (one seed)")
-            lines.append(f"| {problem} | {m} | {split} | {cell(sel['task', m])} | {cell(sel[other, m])} | {shown} | {n} |")
-    return "\n".join(lines)
+            for m in (b for b in sorted(set(have.get_level_values("budget"))) if ("task", b) in have and (other, b) in have):
+                ratio, interval, n = paired_ratio(sel["task", m], sel[other, m])
+                shown = f"{ratio:.3g}" + (f" ({interval[0]:.3g}, {interval[1]:.3g})" if interval else " (one seed)")
+                rows.append((problem, m, split, f"| {problem} | {m} | {split} | {cell(sel['task', m])} | {cell(sel[other, m])} | {shown} | {n} |"))
+    order = {split: k for k, split in enumerate(("train", "ood_near", "ood_far"))}
+    rows.sort(key=lambda r: (r[0], r[1], order[r[2]]))
+    return "\n".join(lines + [r[3] for r in rows])
 
 
 def overview(seeds: pd.Series, variants: dict) -> str:
@@ -351,6 +351,6 @@ if __name__ == "__main__":
     parser.add_argument("--learner-study", action="append", default=[], type=pair("="), metavar="PROBLEM=VARIANT",
                         help=f"the learner-study record a problem's full data is compared with (default {DEFAULT_VARIANT}); repeatable")
     parser.add_argument("--versus", action="append", default=[], metavar="LABEL",
-                        help="print only task against this distiller on every problem (every split, largest shared budget); repeatable")
+                        help="print only task against this distiller on every problem (every split and shared budget); repeatable")
     args = parser.parse_args()
     main(args.folders, args.figures, args.partial, set(args.drop), dict(args.learner_study), args.versus)
