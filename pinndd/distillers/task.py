@@ -125,6 +125,17 @@ class TaskDistiller(PdeDistiller):
         :meth:`distill` moves these points (and learns their weights); the two sets have the
         same sizes, condition of each constraint point and order, so comparing them row by row
         measures what the optimisation changed (``experiments/ood_task_movement.py``).
+
+        Parameters
+        ----------
+        task : PdeTask
+        budget : int
+        seed : int
+            The distillation seed (the same as :meth:`distill`'s for its start).
+
+        Returns
+        -------
+        PointSet
         """
         p = self.params
         return get_distiller(p["init"], family="target", boundary_fraction=p["boundary_fraction"]).distill(task, budget, seed=seed)

@@ -99,3 +99,24 @@ def test_beats_uniform_on_target_physics_loss():
         loss[name] = float(per_condition_loss(pinn, trained.params, targets).mean())
     assert loss["task"] < 0.9 * loss["sobol_target"]
     assert loss["task"] < 0.9 * loss["uniform"]
+
+
+def test_outer_risk_is_differentiable_in_the_points_and_leaves_the_pool_alone():
+    from pinndd.distillers._learnable import LearnablePoints
+    from pinndd.seeds import TASK_TAG, stream
+
+    task = PdeTask(get_problem("heat1d"), target_splits=("ood_far",))
+    distiller = get_distiller("task", **TINY)
+    pinn = distiller.inner_pinn(task)
+    points = LearnablePoints(task.problem, distiller.start(task, 40, seed=0), task.target_region(), dtype=torch.float64)
+    rng = stream(0, TASK_TAG)
+    pool = distiller.start_pool(pinn, points, rng, distiller.params)
+    before = [t.clone() for layer in pool.params for t in layer]
+    targets = target_batch(task.problem, task.target_region(), 3, 16, 4, rng, dtype=pinn.dtype, device=pinn.device)
+    risks, trained, _ = distiller.outer_risk(task, pinn, pool, points.batch(pool.size, pinn.dtype), targets)
+    assert risks.shape == (TINY["learners"],)
+    risks.mean().backward()
+    grad = points.raw_interior.grad
+    assert torch.isfinite(grad).all() and grad.abs().max() > 0
+    assert all(torch.equal(a, b) for a, b in zip(before, (t for layer in pool.params for t in layer)))
+    assert not all(torch.equal(a, b) for a, b in zip(before, (t for layer in trained for t in layer)))
