@@ -30,13 +30,14 @@ Run:  python experiments/ood_task_movement.py experiments/results/ood_benchmark_
 from __future__ import annotations
 
 import argparse
-import re
+import itertools
 from pathlib import Path
 
 import numpy as np
 from scipy.spatial import cKDTree
 from scipy.stats import ks_2samp
 
+from pinndd import results
 from pinndd.distillers import get_distiller
 from pinndd.config import load_config, parse
 from pinndd.experiment._runner import _task
@@ -73,33 +74,39 @@ def movement(start: PointSet, final: PointSet, lower: np.ndarray, span: np.ndarr
     }
 
 
+def configured_distiller(folder: Path, label: str, overrides=None):
+    """A results folder's parsed config, and the distiller it configures as ``label`` (None if none).
+
+    ``overrides`` replaces some of that distiller's options (e.g. ``{"learners": 16}``).
+    """
+    config = parse(load_config(results.config_path(folder))[0])
+    spec = next((s for s in config.distillers if s.label == label), None)
+    return config, None if spec is None else get_distiller(spec.method, **{**spec.options, **(overrides or {})})
+
+
 def folder_rows(folder: Path, label: str, drop=()):
     """(problem, budget, seed, measures, columns) for every ``label`` set in ``folder/points``.
 
     ``drop`` holds the ``(folder name, problem)`` pairs left out.
     """
-    raw, _ = load_config(folder / "config.toml")
-    config = parse(raw)
-    specs = {spec.label: spec for spec in config.distillers}
-    if label not in specs:
+    config, distiller = configured_distiller(folder, label)
+    if distiller is None:
         return
-    distiller = get_distiller(specs[label].method, **specs[label].options)
     if not hasattr(distiller, "start"):
-        raise SystemExit(f"distiller {label!r} ({specs[label].method}) has no start set to compare with")
-    pattern = re.compile(rf"(?P<problem>\w+?)__{re.escape(label)}__m(?P<m>\d+)__s(?P<s>\d+)\.nc$")
-    tasks = {}
-    for path in sorted((folder / "points").glob(f"*__{label}__m*__s*.nc")):
-        match = pattern.match(path.name)
-        if not match:
-            continue
-        problem, budget, seed = match["problem"], int(match["m"]), int(match["s"])
+        raise SystemExit(f"distiller {label!r} ({distiller.name}) has no start set to compare with")
+    for problem in config.problems:
         if (folder.name, problem) in drop:
             continue
-        task = tasks.setdefault(problem, _task(config, problem))
-        start = distiller.start(task, budget, seed=seed)
-        final = PointSet.load(path)
-        columns = tuple(task.problem.coords) + tuple(final.params)
-        yield problem, budget, seed, movement(start, final, *unit_box(task)), columns
+        task = None
+        for budget, seed in itertools.product(config.budgets, config.seeds):
+            path = results.points_path(folder, problem, label, budget, seed)
+            if not path.exists():
+                continue
+            task = task or _task(config, problem)
+            start = distiller.start(task, budget, seed=seed)
+            final = PointSet.load(path)
+            columns = tuple(task.problem.coords) + tuple(final.params)
+            yield problem, budget, seed, movement(start, final, *unit_box(task)), columns
 
 
 def report(folders, label: str, drop=()) -> str:

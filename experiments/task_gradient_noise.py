@@ -38,15 +38,15 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from pinndd.distillers import get_distiller
-from pinndd.distillers._learnable import LearnablePoints, target_batch
+from pinndd import results
+from pinndd.distillers._learnable import LearnablePoints
 from pinndd.errors import PinnddError
-from pinndd.config import load_config, parse
 from pinndd.experiment._runner import _task
 from pinndd.pointset import PointSet
 from pinndd.seeds import TASK_TAG, stream
 
 from ood_report import pair  # experiments/ is the script's own folder on sys.path
+from ood_task_movement import configured_distiller
 
 
 def batch_gradients(distiller, task, points: LearnablePoints, pool_seed: int, batches: int) -> np.ndarray:
@@ -54,15 +54,12 @@ def batch_gradients(distiller, task, points: LearnablePoints, pool_seed: int, ba
 
     Returns an array of shape (batches, n_interior, columns).
     """
-    p = distiller.params
     pinn = distiller.inner_pinn(task)
     rng = stream(pool_seed, TASK_TAG)
-    learners = distiller.start_pool(pinn, points, rng, p)
-    n_c = max(1, p["target_points"] // 4)
+    learners = distiller.start_pool(pinn, points, rng, distiller.params)
     grads = []
     for _ in range(batches):
-        targets = target_batch(task.problem, task.target_region(), p["conditions"], p["target_points"], n_c, rng,
-                               dtype=pinn.dtype, device=pinn.device)
+        targets = distiller.draw_targets(task, pinn, rng)
         points.zero_grad()
         risks, _, _ = distiller.outer_risk(task, pinn, learners, points.batch(learners.size, pinn.dtype), targets)
         finite = torch.isfinite(risks)
@@ -91,18 +88,14 @@ def rows(folder: Path, problem: str, budget: int, seed: int, batches: int, label
 
     ``overrides`` replaces some of the distiller's options (e.g. ``{"learners": 16}``).
     """
-    raw, _ = load_config(folder / "config.toml")
-    config = parse(raw)
-    specs = {s.label: s for s in config.distillers}
-    if label not in specs:
-        raise PinnddError(f"{folder}: no distiller {label!r} in its config; there: {', '.join(specs)}")
-    spec = specs[label]
-    distiller = get_distiller(spec.method, **{**spec.options, **(overrides or {})})
+    config, distiller = configured_distiller(folder, label, overrides)
+    if distiller is None:
+        raise PinnddError(f"{folder}: no distiller {label!r} in its config; there: {', '.join(s.label for s in config.distillers)}")
     task = _task(config, problem)
     chosen = {}
     if "start" in sets:
         chosen["start"] = distiller.start(task, budget, seed=seed)
-    final = folder / "points" / f"{problem}__{label}__m{budget}__s{seed}.nc"
+    final = results.points_path(folder, problem, label, budget, seed)
     if "final" in sets and final.exists():
         chosen["final"] = PointSet.load(final)
     for name, points in chosen.items():

@@ -76,11 +76,10 @@ class TaskDistiller(PdeDistiller):
         outer = torch.optim.Adam([t for t in points.parameters() if t.requires_grad], lr=p["outer_lr"])
         rng = stream(seed, TASK_TAG)
         learners = self.start_pool(pinn, points, rng, p)
-        n_c = max(1, p["target_points"] // 4)
         history = []
         for _ in tqdm(range(p["outer_steps"]), desc=f"task m={budget}", disable=not progress, leave=False):
             batch = points.batch(learners.size, dtype)
-            targets = target_batch(problem, region, p["conditions"], p["target_points"], n_c, rng, dtype=dtype, device=pinn.device)
+            targets = self.draw_targets(task, pinn, rng)
             outer.zero_grad()
             risks, trained, state = self.outer_risk(task, pinn, learners, batch, targets)
             finite = torch.isfinite(risks)
@@ -91,6 +90,20 @@ class TaskDistiller(PdeDistiller):
             learners.restart_due(lambda: int(rng.integers(0, 999_999)), failed=~finite.cpu().numpy())
         attrs = {"distiller": self.name, "budget": budget, "seed": seed, "final_outer_loss": history[-1] if history else np.nan}
         return points.to_point_set(attrs)
+
+    def draw_targets(self, task, pinn, rng):
+        """One outer step's fresh physics-loss points: ``conditions`` conditions drawn from the target
+        family, each with ``target_points`` collocation points and a quarter as many condition points.
+
+        Returns
+        -------
+        PointBatch
+            One "model" per condition, in the inner learner's dtype and device.
+        """
+        p = self.params
+        n_c = max(1, p["target_points"] // 4)
+        return target_batch(task.problem, task.target_region(), p["conditions"], p["target_points"], n_c, rng,
+                            dtype=pinn.dtype, device=pinn.device)
 
     def outer_risk(self, task, pinn, learners, batch, targets):
         """The task's risk of each learner of the pool after ``unroll`` Adam steps on ``batch``.
