@@ -40,6 +40,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from pde_catalog import SPLITS
+
 REFERENCES = ("full", "full_target")
 LEARNER_STUDY = Path(__file__).resolve().parent / "results"
 DEFAULT_VARIANT = "adam3000_exp+lbfgs10k+gradnorm"
@@ -129,6 +131,11 @@ def paired_ratio(a: pd.Series, b: pd.Series):
     return float(np.exp(d.mean())), (float(np.exp(d.mean() - half)), float(np.exp(d.mean() + half))), len(d)
 
 
+def ratio_text(ratio: float, interval) -> str:
+    """A paired ratio with its 95% interval, or "(one seed)" without one."""
+    return f"{ratio:.3g}" + (f" ({interval[0]:.3g}, {interval[1]:.3g})" if interval else " (one seed)")
+
+
 def comparisons(seeds: pd.Series, problem: str, arch: str, split: str = "ood_far") -> tuple[str, dict]:
     """``task`` against every other distiller at equal m; returns the table and, per budget, the verdicts."""
     sel = seeds[problem, arch, split]
@@ -146,8 +153,7 @@ def comparisons(seeds: pd.Series, problem: str, arch: str, split: str = "ood_far
             better = ratio < 1 and interval is not None and interval[1] < 1
             if other not in REFERENCES:
                 wins.append(better)
-            shown = f"{ratio:.3g}" + (f" ({interval[0]:.3g}, {interval[1]:.3g})" if interval else " (one seed)")
-            lines.append(f"| {budget} | {other} | {shown} | {n} | {'yes' if better else 'no'} |")
+            lines.append(f"| {budget} | {other} | {ratio_text(ratio, interval)} | {n} | {'yes' if better else 'no'} |")
         verdicts[budget] = all(wins) if wins else False
     return "\n".join(lines), verdicts
 
@@ -181,21 +187,19 @@ def versus(seeds: pd.Series, other: str) -> str:
     Per split, the two means over distillation seeds and the paired ratio with its 95% interval.
     """
     lines = [f"| problem | m | split | task | {other} | task / {other} (95% interval) | seeds |", "|---|---|---|---|---|---|---|"]
-    rows = []
-    for problem in dict.fromkeys(seeds.index.get_level_values("problem")):
+    for problem in sorted(set(seeds.index.get_level_values("problem"))):
         arch = next(a for a in dict.fromkeys(seeds[problem].index.get_level_values("arch")) if a.startswith("main"))
-        for split in ("train", "ood_near", "ood_far"):
-            if (problem, arch, split) not in seeds.index.droplevel(["distiller", "budget", "seed"]):
-                continue
-            sel = seeds[problem, arch, split]
-            have = sel.index.droplevel("seed")
-            for m in (b for b in sorted(set(have.get_level_values("budget"))) if ("task", b) in have and (other, b) in have):
-                ratio, interval, n = paired_ratio(sel["task", m], sel[other, m])
-                shown = f"{ratio:.3g}" + (f" ({interval[0]:.3g}, {interval[1]:.3g})" if interval else " (one seed)")
-                rows.append((problem, m, split, f"| {problem} | {m} | {split} | {cell(sel['task', m])} | {cell(sel[other, m])} | {shown} | {n} |"))
-    order = {split: k for k, split in enumerate(("train", "ood_near", "ood_far"))}
-    rows.sort(key=lambda r: (r[0], r[1], order[r[2]]))
-    return "\n".join(lines + [r[3] for r in rows])
+        have = seeds[problem, arch].index.droplevel("seed")
+        budgets = sorted(b for b in set(have.get_level_values("budget"))
+                         if any((split, "task", b) in have and (split, other, b) in have for split in SPLITS))
+        for m in budgets:
+            for split in SPLITS:
+                if (split, "task", m) not in have or (split, other, m) not in have:
+                    continue
+                task, theirs = seeds[problem, arch, split, "task", m], seeds[problem, arch, split, other, m]
+                ratio, interval, n = paired_ratio(task, theirs)
+                lines.append(f"| {problem} | {m} | {split} | {cell(task)} | {cell(theirs)} | {ratio_text(ratio, interval)} | {n} |")
+    return "\n".join(lines)
 
 
 def overview(seeds: pd.Series, variants: dict) -> str:
@@ -218,7 +222,7 @@ def overview(seeds: pd.Series, variants: dict) -> str:
         ref = {name: fmt(far[name]) if name in far.index else "" for name in REFERENCES}
         full_train = fmt(train["full"]) if "full" in train.index else "n/a"
         study = learner_study_error(problem, variants.get(problem, DEFAULT_VARIANT))
-        far, train = far.drop([r for r in REFERENCES if r in far.index]), train.drop([r for r in REFERENCES if r in train.index])
+        far, train = far.drop(list(REFERENCES), errors="ignore"), train.drop(list(REFERENCES), errors="ignore")
         ranked = far.sort_values()
         place = f"{fmt(far['task'])} ({list(ranked.index).index('task') + 1} of {len(ranked)})" if "task" in far.index else "n/a"
         in_task = fmt(train["task"]) if "task" in train.index else "n/a"
