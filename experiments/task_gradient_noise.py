@@ -33,12 +33,15 @@ Run:  OMP_NUM_THREADS=1 python experiments/task_gradient_noise.py experiments/re
 from __future__ import annotations
 
 import argparse
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from pinndd import results
+from pinndd.distillers import get_distiller
+from pinndd.distillers.task_implicit import ImplicitTaskDistiller
 from pinndd.distillers._learnable import LearnablePoints
 from pinndd.errors import PinnddError
 from pinndd.experiment._runner import _task
@@ -56,16 +59,29 @@ def batch_gradients(distiller, task, points: LearnablePoints, pool_seed: int, ba
     """
     pinn = distiller.inner_pinn(task)
     rng = stream(pool_seed, TASK_TAG)
-    learners = distiller.start_pool(pinn, points, rng, distiller.params)
+    if isinstance(distiller, ImplicitTaskDistiller):
+        seeds = rng.integers(0, 999_999, size=distiller.params["learners"]).tolist()
+        learners = distiller.converged(pinn, pinn.init(seeds), points, distiller.inner_recipe(task))
+    else:
+        learners = distiller.start_pool(pinn, points, rng, distiller.params)
     grads = []
     for _ in range(batches):
         targets = distiller.draw_targets(task, pinn, rng)
         points.zero_grad()
-        risks, _, _ = distiller.outer_risk(task, pinn, learners, points.batch(learners.size, pinn.dtype), targets)
-        finite = torch.isfinite(risks)
-        torch.where(finite, risks, torch.zeros_like(risks)).mean().backward()
+        if isinstance(distiller, ImplicitTaskDistiller):
+            distiller.hypergradient(task, pinn, learners, points, targets).surrogate.backward()
+        else:
+            risks, _, _ = distiller.outer_risk(task, pinn, learners, points.batch(learners.size, pinn.dtype), targets)
+            finite = torch.isfinite(risks)
+            torch.where(finite, risks, torch.zeros_like(risks)).mean().backward()
         grads.append(points.raw_interior.grad.detach().cpu().numpy().copy())
     return np.stack(grads)
+
+
+def implicit_twin(distiller, overrides=None) -> ImplicitTaskDistiller:
+    """``task_implicit`` with the options it shares with the configured ``task`` distiller, then ``overrides``."""
+    shared = {k: v for k, v in distiller.params.items() if k in {f.name for f in fields(ImplicitTaskDistiller.Options)}}
+    return get_distiller("task_implicit", **{**shared, **(overrides or {})})
 
 
 def noise_measures(pools: list[np.ndarray]) -> dict:
@@ -83,14 +99,19 @@ def noise_measures(pools: list[np.ndarray]) -> dict:
             "largest": float(norms.max() / norms.sum()), "cosine": cosine}
 
 
-def rows(folder: Path, problem: str, budget: int, seed: int, batches: int, label: str = "task", overrides=None, sets=("start", "final")):
+def rows(folder: Path, problem: str, budget: int, seed: int, batches: int, label: str = "task", overrides=None, sets=("start", "final"),
+         implicit: bool = False):
     """Measures at the start set and at the committed final set of one (problem, budget, seed).
 
-    ``overrides`` replaces some of the distiller's options (e.g. ``{"learners": 16}``).
+    ``overrides`` replaces some of the distiller's options (e.g. ``{"learners": 16}``). With
+    ``implicit``, the gradient is ``task_implicit``'s (:func:`implicit_twin` of the configured
+    distiller) at learners trained to convergence on the set.
     """
-    config, distiller = configured_distiller(folder, label, overrides)
+    config, distiller = configured_distiller(folder, label, None if implicit else overrides)
     if distiller is None:
         raise PinnddError(f"{folder}: no distiller {label!r} in its config; there: {', '.join(s.label for s in config.distillers)}")
+    if implicit:
+        distiller = implicit_twin(distiller, overrides)
     task = _task(config, problem)
     chosen = {}
     if "start" in sets:
@@ -111,23 +132,26 @@ def main(argv=None):
     parser.add_argument("--budget", type=int, default=512)
     parser.add_argument("--seed", type=int, default=0, help="distillation seed of the set (default 0)")
     parser.add_argument("--batches", type=int, default=32, help="independent target batches per pool (default 32)")
-    parser.add_argument("--option", action="append", default=[], type=pair("="), metavar="NAME=INTEGER",
-                        help="replace one of the distiller's integer options, e.g. learners=16 or unroll=32; repeatable")
+    parser.add_argument("--option", action="append", default=[], type=pair("="), metavar="NAME=NUMBER",
+                        help="replace one of the distiller's numeric options, e.g. learners=16 or unroll=32; repeatable")
+    parser.add_argument("--implicit", action="store_true",
+                        help="task_implicit's hypergradient (learners trained to convergence) instead of task's")
     parser.add_argument("--sets", nargs="+", choices=("start", "final"), default=("start", "final"))
     args = parser.parse_args(argv)
     torch.manual_seed(0)
     try:
-        overrides = {name: int(value) for name, value in args.option}
+        overrides = {name: float(value) if any(c in value for c in ".e") else int(value) for name, value in args.option}
     except ValueError:
-        parser.error(f"--option takes NAME=INTEGER, got {', '.join('='.join(o) for o in args.option)}")
+        parser.error(f"--option takes NAME=NUMBER, got {', '.join('='.join(o) for o in args.option)}")
     changed = ", ".join(f"{k} = {v}" for k, v in overrides.items()) or "the config's options"
-    print(f"#### The `task` hypergradient's signal, m = {args.budget}, seed {args.seed}, {args.batches} target batches per pool; {changed}")
+    method = "task_implicit" if args.implicit else "task"
+    print(f"#### The `{method}` hypergradient's signal, m = {args.budget}, seed {args.seed}, {args.batches} target batches per pool; {changed}")
     print()
     print("| problem | set | median abs(mean) / std | significant at 2 s.e. | largest batch | pool cosine |")
     print("|---|---|---|---|---|---|")
     try:
         for folder, problem in args.cells:
-            for name, m in rows(Path(folder), problem, args.budget, args.seed, args.batches, overrides=overrides, sets=args.sets):
+            for name, m in rows(Path(folder), problem, args.budget, args.seed, args.batches, overrides=overrides, sets=args.sets, implicit=args.implicit):
                 print(f"| {problem} | {name} | {m['median_snr']:.3f} | {m['significant']:.0%} | {m['largest']:.2f} | {m['cosine']:.2f} |", flush=True)
     except (PinnddError, FileNotFoundError) as err:
         raise SystemExit(f"error: {err}") from None

@@ -37,6 +37,8 @@ FAST = {
         "trajectory_matching": {"n_full": 128, "outer_steps": 2, "expert_steps": 6, "expert_interval": 3, "syn_steps": 2},
         "kernel": {**_CLASSIC, "outer_steps": 2, "real_batch": 32},
         "task": {"outer_steps": 2, "horizon": 10, "learners": 2, "conditions": 2, "target_points": 16},
+        "task_implicit": {"outer_steps": 2, "learners": 2, "conditions": 2, "target_points": 16, "train_steps": 20,
+                          "train_lbfgs": 10, "refine": 3, "cg_iters": 3},
     },
     "tabular": {
         "site_alone": {}, "pooled_intersection": {}, "pooled_mean": {}, "pooled_knn": {}, "pooled_iterative": {},

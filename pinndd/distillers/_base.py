@@ -24,7 +24,7 @@ KINDS = ("pde", "tabular")
 """The kinds of task a distiller may serve."""
 
 _BUILTINS = {
-    "pde": ("static", "adaptive", "classic", "kernel", "task", "trajectory"),
+    "pde": ("static", "adaptive", "classic", "kernel", "task", "task_implicit", "trajectory"),
     "tabular": ("pinndd.tabular.distillers",),
 }
 _REGISTRY: dict[tuple[str, str], type] = {}

@@ -24,6 +24,8 @@ OPTIONS = {
     "trajectory_matching": {k: v for k, v in CLASSIC.items() if k != "real_batch"} | {"outer_steps": 2, "expert_steps": 6, "expert_interval": 3, "syn_steps": 2},
     "kernel": {**CLASSIC, "outer_steps": 2, "real_batch": 32},
     "task": {"width": 6, "depth": 2, "outer_steps": 2, "horizon": 10, "learners": 2, "conditions": 2, "target_points": 16},
+    "task_implicit": {"width": 6, "depth": 2, "outer_steps": 2, "learners": 2, "conditions": 2, "target_points": 16,
+                      "train_steps": 20, "train_lbfgs": 10, "refine": 3, "cg_iters": 3},
     "full": {"n": 64},
     **{name: {"width": 6, "depth": 2, "initial_steps": 5, "steps": 3, "rounds": 2, **({} if name == "r3" else {"pool": 128})} for name in ("rar_g", "rad", "rar_d", "r3")},
 }
@@ -50,7 +52,7 @@ def test_distiller_on_entry(problem_name, name):
     assert np.isfinite(ps.constraint_target).all() and np.isfinite(ps.interior_weight).all()
 
 
-@pytest.mark.parametrize("name", ["gradient_matching", "distribution_matching", "kernel", "trajectory_matching", "task"])
+@pytest.mark.parametrize("name", ["gradient_matching", "distribution_matching", "kernel", "trajectory_matching", "task", "task_implicit"])
 def test_sets_with_unset_learner_options_save_and_load(name, tmp_path):
     """Width and depth left to the task's learner spec (None) must not stop the runner from saving the set."""
     from pinndd.pointset import PointSet
