@@ -21,6 +21,7 @@ Run:  python experiments/ood_report.py experiments/results/ood_benchmark_recipe 
       python experiments/ood_report.py FOLDERS --figures OUT   (also error-versus-shift figures, bands over seeds)
       python experiments/ood_report.py FOLDERS --partial       (while a run goes on: unfinished problems from metrics/parts)
       python experiments/ood_report.py FOLDERS --versus sobol_target   (only task against one distiller, every problem)
+      python experiments/ood_report.py FOLDERS --base task_implicit --versus task   (another distiller against one)
       python experiments/ood_report.py FOLDERS --drop ood_benchmark_recipe:wave1d --learner-study wave1d=candidate+fourier_wave
           (leave out one folder's rows of a problem, here wave1d's with the default learner; compare a
           problem's full data with another learner-study variant, here the learner its own stage 1 used)
@@ -181,24 +182,24 @@ def costs(rows: pd.DataFrame) -> str:
     return "\n".join(lines) + f"\n\nOne full-data training (per model, main architecture): {trained}."
 
 
-def versus(seeds: pd.Series, other: str) -> str:
-    """``task`` against ``other`` on every problem and budget that has both, main architecture.
+def versus(seeds: pd.Series, other: str, base: str = "task") -> str:
+    """``base`` against ``other`` on every problem and budget that has both, main architecture.
 
     Per split, the two means over distillation seeds and the paired ratio with its 95% interval.
     """
-    lines = [f"| problem | m | split | task | {other} | task / {other} (95% interval) | seeds |", "|---|---|---|---|---|---|---|"]
+    lines = [f"| problem | m | split | {base} | {other} | {base} / {other} (95% interval) | seeds |", "|---|---|---|---|---|---|---|"]
     for problem in sorted(set(seeds.index.get_level_values("problem"))):
         arch = next(a for a in dict.fromkeys(seeds[problem].index.get_level_values("arch")) if a.startswith("main"))
         have = seeds[problem, arch].index.droplevel("seed")
         budgets = sorted(b for b in set(have.get_level_values("budget"))
-                         if any((split, "task", b) in have and (split, other, b) in have for split in SPLITS))
+                         if any((split, base, b) in have and (split, other, b) in have for split in SPLITS))
         for m in budgets:
             for split in SPLITS:
-                if (split, "task", m) not in have or (split, other, m) not in have:
+                if (split, base, m) not in have or (split, other, m) not in have:
                     continue
-                task, theirs = seeds[problem, arch, split, "task", m], seeds[problem, arch, split, other, m]
-                ratio, interval, n = paired_ratio(task, theirs)
-                lines.append(f"| {problem} | {m} | {split} | {cell(task)} | {cell(theirs)} | {ratio_text(ratio, interval)} | {n} |")
+                ours, theirs = seeds[problem, arch, split, base, m], seeds[problem, arch, split, other, m]
+                ratio, interval, n = paired_ratio(ours, theirs)
+                lines.append(f"| {problem} | {m} | {split} | {cell(ours)} | {cell(theirs)} | {ratio_text(ratio, interval)} | {n} |")
     return "\n".join(lines)
 
 
@@ -301,14 +302,14 @@ def shift_figures(folders, out: Path, drop=()) -> list[Path]:
     return written
 
 
-def main(folders, figures=None, partial=False, drop=(), variants=None, against=()) -> None:
+def main(folders, figures=None, partial=False, drop=(), variants=None, against=(), base="task") -> None:
     rows = load(folders, partial, drop)
     variants = variants or {}
     seeds = per_seed(rows)
     if against:
         for other in against:
-            print(f"\n### task against {other} (paired over distillation seeds; ratio < 1: task better)\n")
-            print(versus(seeds, other))
+            print(f"\n### {base} against {other} (paired over distillation seeds; ratio < 1: {base} better)\n")
+            print(versus(seeds, other, base))
         return
     for problem in dict.fromkeys(rows.problem):
         archs = list(dict.fromkeys(rows[rows.problem == problem].arch))
@@ -355,6 +356,7 @@ if __name__ == "__main__":
     parser.add_argument("--learner-study", action="append", default=[], type=pair("="), metavar="PROBLEM=VARIANT",
                         help=f"the learner-study record a problem's full data is compared with (default {DEFAULT_VARIANT}); repeatable")
     parser.add_argument("--versus", action="append", default=[], metavar="LABEL",
-                        help="print only task against this distiller on every problem (every split and shared budget); repeatable")
+                        help="print only --base against this distiller on every problem (every split and shared budget); repeatable")
+    parser.add_argument("--base", default="task", metavar="LABEL", help="the distiller --versus compares (default task)")
     args = parser.parse_args()
-    main(args.folders, args.figures, args.partial, set(args.drop), dict(args.learner_study), args.versus)
+    main(args.folders, args.figures, args.partial, set(args.drop), dict(args.learner_study), args.versus, args.base)

@@ -187,7 +187,7 @@ class PdeTask(Task):
     training_region = training_family
     target_region = target_family
 
-    def member_losses(self, model, members):
+    def member_losses(self, model, members, *, terms: bool = False):
         """Physics-informed loss of each model at each target condition.
 
         Parameters
@@ -197,12 +197,15 @@ class PdeTask(Task):
         members : pinndd.learner.PointBatch
             ``J`` target conditions, each with its own fresh points
             (:func:`pinndd.distillers._learnable.target_batch`).
+        terms : bool
+            Keep the loss's terms apart (the residual, then each condition's misfit, scaled as
+            in the loss) instead of summing them.
 
         Returns
         -------
-        torch.Tensor, shape (M, J)
+        torch.Tensor, shape (M, J), or (M, J, 1 + n_conditions) with ``terms``
         """
-        from .learner import per_condition_loss
+        from .learner import per_condition_loss, per_condition_terms
 
         pinn, params = model
-        return per_condition_loss(pinn, params, members)
+        return (per_condition_terms if terms else per_condition_loss)(pinn, params, members)

@@ -56,6 +56,9 @@ class ImplicitTaskDistiller(TaskDistiller):
         cg_iters: int = option(20, "Conjugate-gradient iterations (Hessian-vector products) of each hypergradient.", low=1)
         damping: float = option(0.01, "Tikhonov damping of the Hessian, relative to the curvature along the outer "
                                 "gradient.", low=0.0, high=1e6)
+        term_balance: str = option("none", "How the outer risk weighs the physics loss's terms: as the loss does "
+                                   "(none), or each relative to its mean at the start set (start), so that no term is traded "
+                                   "for another a hundred times larger.", choices=("none", "start"))
         width: int | None = _options.width()
         depth: int | None = _options.depth()
         conditions: int = option(8, "Target conditions drawn per outer step.", low=1)
@@ -76,10 +79,11 @@ class ImplicitTaskDistiller(TaskDistiller):
         params = self.converged(pinn, pinn.init(rng.integers(0, 999_999, size=p["learners"]).tolist()), points, recipe)
         refine = Recipe(steps=0, lbfgs_iters=p["refine"], balance="none", lbfgs_history=recipe.lbfgs_history,
                         lbfgs_patience=recipe.lbfgs_patience, lbfgs_tol=recipe.lbfgs_tol)
+        scale = self.term_scale(task, pinn, params, rng) if p["term_balance"] == "start" else None
         history = []
         for _ in tqdm(range(p["outer_steps"]), desc=f"task_implicit m={budget}", disable=not progress, leave=False):
             outer.zero_grad()
-            step = self.hypergradient(task, pinn, params, points, self.draw_targets(task, pinn, rng))
+            step = self.hypergradient(task, pinn, params, points, self.draw_targets(task, pinn, rng), scale)
             step.surrogate.backward()
             outer.step()
             history.append(float(step.risks.mean()))
@@ -108,8 +112,17 @@ class ImplicitTaskDistiller(TaskDistiller):
             batch = points.batch(n, pinn.dtype).map(torch.Tensor.detach)
         return train(pinn, params, batch, recipe, on_divergence="warn").params
 
-    def hypergradient(self, task, pinn, params, points: LearnablePoints, targets):
+    def term_scale(self, task, pinn, params, rng, batches: int = 4) -> torch.Tensor:
+        """Each term's mean physics loss over ``batches`` target batches at the learners ``params``, shape (1 + C,)."""
+        with torch.no_grad():
+            terms = [task.member_losses((pinn, params), self.draw_targets(task, pinn, rng), terms=True) for _ in range(batches)]
+        return torch.cat(terms, dim=1).mean(dim=(0, 1)).clamp_min(torch.finfo(pinn.dtype).tiny)
+
+    def hypergradient(self, task, pinn, params, points: LearnablePoints, targets, scale=None):
         """The implicit hypergradient of the task's risk on ``targets`` at the learners ``params``.
+
+        ``scale`` (one number per term of the physics loss, :meth:`term_scale`) divides each term
+        before they are summed; ``None`` sums them as the loss does.
 
         Returns
         -------
@@ -119,8 +132,9 @@ class ImplicitTaskDistiller(TaskDistiller):
         """
         p = self.params
         batch = points.batch(params[0][0].shape[0], pinn.dtype)
-        return implicit_gradient(
-            lambda q: pinn.loss(q, batch),
-            lambda q: task.risk_of(task.member_losses((pinn, q), targets)),
-            params, damping=p["damping"], iterations=p["cg_iters"],
-        )
+        def outer(q):
+            if scale is None:
+                return task.risk_of(task.member_losses((pinn, q), targets))
+            return task.risk_of((task.member_losses((pinn, q), targets, terms=True) / scale).sum(-1))
+
+        return implicit_gradient(lambda q: pinn.loss(q, batch), outer, params, damping=p["damping"], iterations=p["cg_iters"])

@@ -1,6 +1,6 @@
 """The learner: a conditional PINN and its training recipe, many models trained at once."""
 
-from ._condition_loss import per_condition_loss
+from ._condition_loss import per_condition_loss, per_condition_terms
 from ._device import resolve_device
 from ._implicit import ImplicitGradient, implicit_gradient
 from ._lbfgs import LbfgsResult, batched_lbfgs
@@ -13,5 +13,5 @@ from ._train import TrainResult, train
 
 __all__ = [
     "ConditionalPINN", "ImplicitGradient", "LbfgsResult", "LearnerPool", "LearnerSpec", "PointBatch", "Recipe", "TrainResult",
-    "batched_lbfgs", "check_hard_constraints", "forward", "forward_jet", "fourier_scales", "hard_constraint_problems", "implicit_gradient", "init_params", "per_condition_loss", "resolve_device", "train",
+    "batched_lbfgs", "check_hard_constraints", "forward", "forward_jet", "fourier_scales", "hard_constraint_problems", "implicit_gradient", "init_params", "per_condition_loss", "per_condition_terms", "resolve_device", "train",
 ]

@@ -6,7 +6,7 @@ import torch
 
 from ._pinn import PointBatch
 
-__all__ = ["per_condition_loss"]
+__all__ = ["per_condition_loss", "per_condition_terms"]
 
 
 def per_condition_loss(pinn, params, targets: PointBatch):
@@ -24,8 +24,27 @@ def per_condition_loss(pinn, params, targets: PointBatch):
     -------
     torch.Tensor, shape (M, J)
         The residual's mean square plus each condition's mean squared misfit
-        times its scale (``pinn.term_scale``).
+        times its scale (``pinn.term_scale``): :func:`per_condition_terms` summed.
     """
+    residual, per_term = _residual_and_misfits(pinn, params, targets)
+    return residual + (per_term * pinn.term_scale[1:]).sum(-1)
+
+
+def per_condition_terms(pinn, params, targets: PointBatch):
+    """The terms of :func:`per_condition_loss`, apart.
+
+    Returns
+    -------
+    torch.Tensor, shape (M, J, 1 + n_conditions)
+        The residual's mean square, then each condition's mean squared misfit
+        times its scale, in ``pinn.term_names`` order.
+    """
+    residual, per_term = _residual_and_misfits(pinn, params, targets)
+    return torch.cat([residual[..., None], per_term * pinn.term_scale[1:]], dim=-1)
+
+
+def _residual_and_misfits(pinn, params, targets: PointBatch):
+    """Per model and condition: the residual's mean square (M, J) and each condition's unscaled mean squared misfit (M, J, C)."""
     n_models = params[0][0].shape[0]
     j, n_i, width = targets.interior.shape
     n_c = targets.constraint.shape[1]
@@ -45,4 +64,4 @@ def per_condition_loss(pinn, params, targets: PointBatch):
     misfit = pinn.condition_misfit(params, flat_batch).reshape(n_models, j, n_c)
     onehot = torch.nn.functional.one_hot(targets.constraint_term, len(pinn.term_names) - 1).to(misfit.dtype)  # (J, n_c, C)
     per_term = (onehot * (misfit * misfit)[..., None]).sum(2) / onehot.sum(1).clamp_min(1)  # (M, J, C)
-    return residual.mean(-1) + (per_term * pinn.term_scale[1:]).sum(-1)
+    return residual.mean(-1), per_term

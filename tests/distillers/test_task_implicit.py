@@ -73,3 +73,20 @@ def test_hypergradient_matches_finite_differences_of_the_converged_learner():
 
     finite_difference = (risk_moved(1e-3) - risk_moved(-1e-3)) / 2e-3
     assert predicted == pytest.approx(finite_difference, rel=0.3)
+
+
+def test_term_balance_start_weighs_each_term_by_its_start_mean():
+    task = PdeTask(get_problem("poisson2d"))
+    distiller = get_distiller("task_implicit", **TINY, term_balance="start")
+    pinn = distiller.inner_pinn(task)
+    points = LearnablePoints(task.problem, distiller.start(task, 40, seed=0), task.target_region(), dtype=torch.float64)
+    params = distiller.converged(pinn, pinn.init([1, 2]), points, distiller.inner_recipe(task))
+    scale = distiller.term_scale(task, pinn, params, np.random.default_rng(0))
+    assert scale.shape == (len(pinn.term_names),) and (scale > 0).all()
+    targets = distiller.draw_targets(task, pinn, np.random.default_rng(1))
+    terms = task.member_losses((pinn, params), targets, terms=True)
+    torch.testing.assert_close(terms.sum(-1), task.member_losses((pinn, params), targets))
+    balanced = distiller.hypergradient(task, pinn, params, points, targets, scale)
+    torch.testing.assert_close(balanced.risks, task.risk_of((terms / scale).sum(-1)).detach())
+    ps = distiller.distill(task, 40, seed=0)
+    assert not np.array_equal(ps.interior, get_distiller("task_implicit", **TINY).distill(task, 40, seed=0).interior)
