@@ -22,6 +22,7 @@ Run:  python experiments/ood_report.py experiments/results/ood_benchmark_recipe 
       python experiments/ood_report.py FOLDERS --partial       (while a run goes on: unfinished problems from metrics/parts)
       python experiments/ood_report.py FOLDERS --versus sobol_target   (only task against one distiller, every problem)
       python experiments/ood_report.py FOLDERS --base task_implicit --versus task   (another distiller against one)
+      python experiments/ood_report.py FOLDERS --versus sobol_target --terms   (also the residual and misfit RMS of both)
       python experiments/ood_report.py FOLDERS --drop ood_benchmark_recipe:wave1d --learner-study wave1d=candidate+fourier_wave
           (leave out one folder's rows of a problem, here wave1d's with the default learner; compare a
           problem's full data with another learner-study variant, here the learner its own stage 1 used)
@@ -203,6 +204,24 @@ def versus(seeds: pd.Series, other: str, base: str = "task") -> str:
     return "\n".join(lines)
 
 
+def terms(rows: pd.DataFrame, base: str, other: str) -> str:
+    """What ``base``'s error is made of beside ``other``'s: L2RE, the PDE residual's RMS and the
+    boundary/initial misfit's RMS at the evaluation conditions, main architecture, means over every
+    evaluated learner, on every problem, budget and split that has both."""
+    lines = [f"| problem | m | split | L2RE {base} / {other} | residual RMS {base} / {other} | condition misfit RMS {base} / {other} |",
+             "|---|---|---|---|---|---|"]
+    main_rows = rows[rows.arch.str.startswith("main") & rows.distiller.isin([base, other])]
+    means = main_rows.groupby(["problem", "budget", "split", "distiller"])[["l2re", "residual_rms", "boundary_rms"]].mean()
+    for (problem, m), group in means.groupby(level=["problem", "budget"]):
+        for split in SPLITS:
+            if (problem, m, split, base) not in group.index or (problem, m, split, other) not in group.index:
+                continue
+            ours, theirs = group.loc[(problem, m, split, base)], group.loc[(problem, m, split, other)]
+            cells = [f"{fmt(ours[c])} / {fmt(theirs[c])} ({ours[c] / theirs[c]:.2f}x)" for c in ("l2re", "residual_rms", "boundary_rms")]
+            lines.append(f"| {problem} | {m} | {split} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def overview(seeds: pd.Series, variants: dict) -> str:
     """One row per problem at its largest budget, main architecture: who wins where, and ``task``'s place.
 
@@ -302,7 +321,7 @@ def shift_figures(folders, out: Path, drop=()) -> list[Path]:
     return written
 
 
-def main(folders, figures=None, partial=False, drop=(), variants=None, against=(), base="task") -> None:
+def main(folders, figures=None, partial=False, drop=(), variants=None, against=(), base="task", with_terms=False) -> None:
     rows = load(folders, partial, drop)
     variants = variants or {}
     seeds = per_seed(rows)
@@ -310,6 +329,9 @@ def main(folders, figures=None, partial=False, drop=(), variants=None, against=(
         for other in against:
             print(f"\n### {base} against {other} (paired over distillation seeds; ratio < 1: {base} better)\n")
             print(versus(seeds, other, base))
+            if with_terms:
+                print(f"\n### What {base}'s error is made of beside {other}'s (means over seeds and learners)\n")
+                print(terms(rows, base, other))
         return
     for problem in dict.fromkeys(rows.problem):
         archs = list(dict.fromkeys(rows[rows.problem == problem].arch))
@@ -358,5 +380,7 @@ if __name__ == "__main__":
     parser.add_argument("--versus", action="append", default=[], metavar="LABEL",
                         help="print only --base against this distiller on every problem (every split and shared budget); repeatable")
     parser.add_argument("--base", default="task", metavar="LABEL", help="the distiller --versus compares (default task)")
+    parser.add_argument("--terms", action="store_true",
+                        help="with --versus, also the residual's and the condition misfit's RMS of both at the evaluation conditions")
     args = parser.parse_args()
-    main(args.folders, args.figures, args.partial, set(args.drop), dict(args.learner_study), args.versus, args.base)
+    main(args.folders, args.figures, args.partial, set(args.drop), dict(args.learner_study), args.versus, args.base, args.terms)
