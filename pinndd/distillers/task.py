@@ -35,11 +35,57 @@ from ._base import PdeDistiller, get_distiller, register_distiller
 from ..seeds import TASK_TAG, stream
 from ._learnable import LearnablePoints, target_batch
 
-__all__ = ["TaskDistiller"]
+__all__ = ["TargetFamilyDistiller", "TaskDistiller"]
+
+
+class TargetFamilyDistiller(PdeDistiller):
+    """What the task-specified distillers share: their start, the ``init`` sampler's set over the
+    target family, and the fresh physics-loss points of one outer step.
+
+    A subclass's options must include ``init``, ``boundary_fraction``, ``conditions`` and
+    ``target_points``.
+    """
+
+    task_aware = True
+
+    def start(self, task, budget, *, seed):
+        """The set the optimisation starts from: the ``init`` sampler's set over the target family.
+
+        :meth:`distill` moves these points (and learns their weights); the two sets have the
+        same sizes, condition of each constraint point and order, so comparing them row by row
+        measures what the optimisation changed (``experiments/ood_task_movement.py``).
+
+        Parameters
+        ----------
+        task : PdeTask
+        budget : int
+        seed : int
+            The distillation seed (the same as :meth:`distill`'s for its start).
+
+        Returns
+        -------
+        PointSet
+        """
+        p = self.params
+        return get_distiller(p["init"], family="target", boundary_fraction=p["boundary_fraction"]).distill(task, budget, seed=seed)
+
+    def draw_targets(self, task, pinn, rng):
+        """One outer step's fresh physics-loss points: ``conditions`` conditions drawn from the target
+        family, each with ``target_points`` collocation points and a quarter as many condition points.
+
+        Returns
+        -------
+        PointBatch
+            One "model" per condition, in the inner learner's dtype and device.
+        """
+        p = self.params
+        n_c = max(1, p["target_points"] // 4)
+        return target_batch(task.problem, task.target_region(), p["conditions"], p["target_points"], n_c, rng,
+                            dtype=pinn.dtype, device=pinn.device)
 
 
 @register_distiller
-class TaskDistiller(PdeDistiller):
+class TaskDistiller(TargetFamilyDistiller):
     """Bilevel optimisation of the point set for the task's risk on its target family.
     """
 
@@ -91,20 +137,6 @@ class TaskDistiller(PdeDistiller):
         attrs = {"distiller": self.name, "budget": budget, "seed": seed, "final_outer_loss": history[-1] if history else np.nan}
         return points.to_point_set(attrs)
 
-    def draw_targets(self, task, pinn, rng):
-        """One outer step's fresh physics-loss points: ``conditions`` conditions drawn from the target
-        family, each with ``target_points`` collocation points and a quarter as many condition points.
-
-        Returns
-        -------
-        PointBatch
-            One "model" per condition, in the inner learner's dtype and device.
-        """
-        p = self.params
-        n_c = max(1, p["target_points"] // 4)
-        return target_batch(task.problem, task.target_region(), p["conditions"], p["target_points"], n_c, rng,
-                            dtype=pinn.dtype, device=pinn.device)
-
     def outer_risk(self, task, pinn, learners, batch, targets):
         """The task's risk of each learner of the pool after ``unroll`` Adam steps on ``batch``.
 
@@ -131,27 +163,6 @@ class TaskDistiller(PdeDistiller):
         leaves = [[t.detach().requires_grad_() for t in layer] for layer in learners.params]
         trained, state = unrolled_train(pinn, leaves, learners.adam, batch, steps=p["unroll"], lr=p["inner_lr"])
         return task.risk_of(task.member_losses((pinn, trained), targets)), trained, state
-
-    def start(self, task, budget, *, seed):
-        """The set the optimisation starts from: the ``init`` sampler's set over the target family.
-
-        :meth:`distill` moves these points (and learns their weights); the two sets have the
-        same sizes, condition of each constraint point and order, so comparing them row by row
-        measures what the optimisation changed (``experiments/ood_task_movement.py``).
-
-        Parameters
-        ----------
-        task : PdeTask
-        budget : int
-        seed : int
-            The distillation seed (the same as :meth:`distill`'s for its start).
-
-        Returns
-        -------
-        PointSet
-        """
-        p = self.params
-        return get_distiller(p["init"], family="target", boundary_fraction=p["boundary_fraction"]).distill(task, budget, seed=seed)
 
     @staticmethod
     def start_pool(pinn, points, rng, p):

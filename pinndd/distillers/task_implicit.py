@@ -30,13 +30,13 @@ from ..seeds import TASK_TAG, stream
 from . import _options
 from ._base import register_distiller
 from ._learnable import LearnablePoints
-from .task import TaskDistiller
+from .task import TargetFamilyDistiller
 
 __all__ = ["ImplicitTaskDistiller"]
 
 
 @register_distiller
-class ImplicitTaskDistiller(TaskDistiller):
+class ImplicitTaskDistiller(TargetFamilyDistiller):
     """Bilevel optimisation of the point set for the task's risk on Q, through converged learners."""
 
     name = "task_implicit"
