@@ -90,13 +90,12 @@ class TaskDistiller(TargetFamilyDistiller):
     """
 
     name = "task"
-    task_aware = True
 
     @dataclass(frozen=True)
     class Options(Options):
-        init: str = _options.init("sobol", "Static sampler whose set over the target family is the start.")
+        init: str = _options.target_start()
         outer_steps: int = option(300, "Updates of the point set.", low=1)
-        outer_lr: float = option(0.02, "Adam learning rate of the raw (logit) point coordinates and weights.", low=1e-8, high=10.0)
+        outer_lr: float = _options.outer_lr()
         unroll: int = option(8, "Inner Adam steps differentiated per outer step (in experiments/task_unroll.toml, 8 "
                              "was best or tied on ood_near and ood_far on heat1d and poisson2d at m = 256, and 2 "
                              "was worst; see experiments/README.md).", low=1)
@@ -105,9 +104,8 @@ class TaskDistiller(TargetFamilyDistiller):
         inner_lr: float = option(1e-3, "Learner Adam learning rate (the evaluator's).", low=1e-8, high=10.0)
         width: int | None = _options.width()
         depth: int | None = _options.depth()
-        conditions: int = option(8, "Target conditions drawn per outer step.", low=1)
-        target_points: int = option(64, "Collocation points per target condition per outer step (and a quarter as "
-                                    "many condition points).", low=1)
+        conditions: int = _options.target_conditions()
+        target_points: int = _options.target_points()
         dtype: str | None = _options.dtype(None, "Precision of the bilevel computation; None takes the task's learner spec.")
         learn_weights: bool = _options.learn_weights(True)
         boundary_fraction: float = _options.boundary_fraction()

@@ -40,14 +40,13 @@ class ImplicitTaskDistiller(TargetFamilyDistiller):
     """Bilevel optimisation of the point set for the task's risk on Q, through converged learners."""
 
     name = "task_implicit"
-    task_aware = True
 
     @dataclass(frozen=True)
     class Options(Options):
-        init: str = _options.init("sobol", "Static sampler whose set over the target family is the start.")
-        outer_steps: int = option(100, "Updates of the point set.", low=1)
-        outer_lr: float = option(0.02, "Adam learning rate of the raw (logit) point coordinates and weights.", low=1e-8, high=10.0)
-        learners: int = option(2, "Converged learners whose hypergradients are averaged.", low=1)
+        init: str = _options.target_start()
+        outer_steps: int = option(300, "Updates of the point set (as task's).", low=1)
+        outer_lr: float = _options.outer_lr()
+        learners: int = option(4, "Converged learners whose hypergradients are averaged (as task's pool).", low=1)
         train_steps: int | None = option(None, "Adam steps of the learners' first training; None takes the task's recipe.",
                                          kind=int, low=0, optional=True)
         train_lbfgs: int | None = option(None, "L-BFGS iterations of the learners' first training; None takes the task's "
@@ -61,9 +60,8 @@ class ImplicitTaskDistiller(TargetFamilyDistiller):
                                    "for another a hundred times larger.", choices=("none", "start"))
         width: int | None = _options.width()
         depth: int | None = _options.depth()
-        conditions: int = option(8, "Target conditions drawn per outer step.", low=1)
-        target_points: int = option(64, "Collocation points per target condition per outer step (and a quarter as "
-                                    "many condition points).", low=1)
+        conditions: int = _options.target_conditions()
+        target_points: int = _options.target_points()
         dtype: str | None = _options.dtype(None, "Precision of the bilevel computation; None takes the task's learner spec.")
         learn_weights: bool = _options.learn_weights(True)
         boundary_fraction: float = _options.boundary_fraction()
