@@ -25,6 +25,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..learner import Recipe, implicit_gradient, train
+from ..learner._functional import replace_model
 from ..options import Options, option
 from ..seeds import TASK_TAG, stream
 from . import _options
@@ -87,6 +88,7 @@ class ImplicitTaskDistiller(TargetFamilyDistiller):
             history.append(float(step.risks.mean()))
             if p["refine"]:
                 params = self.converged(pinn, params, points, refine)
+            params = self.restart_failed(pinn, params, points, recipe, rng)
         attrs = {"distiller": self.name, "budget": budget, "seed": seed, "final_outer_loss": history[-1] if history else np.nan}
         return points.to_point_set(attrs)
 
@@ -109,6 +111,16 @@ class ImplicitTaskDistiller(TargetFamilyDistiller):
         with torch.no_grad():
             batch = points.batch(n, pinn.dtype).map(torch.Tensor.detach)
         return train(pinn, params, batch, recipe, on_divergence="warn").params
+
+    def restart_failed(self, pinn, params, points: LearnablePoints, recipe: Recipe, rng) -> list:
+        """``params`` with every learner whose parameters are not finite (a diverged training) replaced
+        by a fresh one trained with ``recipe``: a non-finite learner would spread NaN through the
+        hypergradient's mixed term."""
+        finite = torch.stack([torch.isfinite(t).reshape(t.shape[0], -1).all(1) for layer in params for t in layer]).all(0)
+        for k in torch.nonzero(~finite).flatten().tolist():
+            fresh = self.converged(pinn, pinn.init([int(rng.integers(0, 999_999))]), points, recipe)
+            params = replace_model(params, k, fresh)
+        return params
 
     def term_scale(self, task, pinn, params, rng, batches: int = 4) -> torch.Tensor:
         """Each term's mean physics loss over ``batches`` target batches at the learners ``params``, shape (1 + C,)."""

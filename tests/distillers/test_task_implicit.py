@@ -90,3 +90,18 @@ def test_term_balance_start_weighs_each_term_by_its_start_mean():
     torch.testing.assert_close(balanced.risks, task.risk_of((terms / scale).sum(-1)).detach())
     ps = distiller.distill(task, 40, seed=0)
     assert not np.array_equal(ps.interior, get_distiller("task_implicit", **TINY).distill(task, 40, seed=0).interior)
+
+
+def test_a_diverged_learner_is_replaced_by_a_fresh_trained_one():
+    task = PdeTask(get_problem("heat1d"))
+    distiller = get_distiller("task_implicit", **TINY)
+    pinn = distiller.inner_pinn(task)
+    points = LearnablePoints(task.problem, distiller.start(task, 40, seed=0), task.target_region(), dtype=torch.float64)
+    recipe = distiller.inner_recipe(task)
+    params = distiller.converged(pinn, pinn.init([1, 2]), points, recipe)
+    broken = [(w.clone(), b.clone()) for w, b in params]
+    broken[0][0][1] = float("nan")
+    fixed = distiller.restart_failed(pinn, broken, points, recipe, np.random.default_rng(0))
+    assert all(torch.isfinite(t).all() for layer in fixed for t in layer)
+    torch.testing.assert_close(fixed[0][0][0], params[0][0][0])  # the healthy learner is kept
+    assert distiller.restart_failed(pinn, params, points, recipe, np.random.default_rng(0)) is params
