@@ -59,6 +59,9 @@ class ImplicitTaskDistiller(TargetFamilyDistiller):
         term_balance: str = option("none", "How the outer risk weighs the physics loss's terms: as the loss does "
                                    "(none), or each relative to its mean at the start set (start), so that no term is traded "
                                    "for another a hundred times larger.", choices=("none", "start"))
+        misfit_weight: float = option(1.0, "Weight of each condition's misfit term over the residual's in the outer risk "
+                                      "(after term_balance): above 1 asks the set for learners that meet the data first.",
+                                      low=0.0, high=1e6)
         width: int | None = _options.width()
         depth: int | None = _options.depth()
         conditions: int = _options.target_conditions()
@@ -79,6 +82,9 @@ class ImplicitTaskDistiller(TargetFamilyDistiller):
         refine = Recipe(steps=0, lbfgs_iters=p["refine"], balance="none", lbfgs_history=recipe.lbfgs_history,
                         lbfgs_patience=recipe.lbfgs_patience, lbfgs_tol=recipe.lbfgs_tol)
         scale = self.term_scale(task, pinn, params, rng) if p["term_balance"] == "start" else None
+        if p["misfit_weight"] != 1.0:
+            ones = torch.ones(len(pinn.term_names), dtype=pinn.dtype, device=pinn.device)
+            scale = (ones if scale is None else scale) / torch.cat([ones[:1], ones[1:] * p["misfit_weight"]])
         history = []
         for _ in tqdm(range(p["outer_steps"]), desc=f"task_implicit m={budget}", disable=not progress, leave=False):
             outer.zero_grad()
@@ -131,8 +137,9 @@ class ImplicitTaskDistiller(TargetFamilyDistiller):
     def hypergradient(self, task, pinn, params, points: LearnablePoints, targets, scale=None):
         """The implicit hypergradient of the task's risk on ``targets`` at the learners ``params``.
 
-        ``scale`` (one number per term of the physics loss, :meth:`term_scale`) divides each term
-        before they are summed; ``None`` sums them as the loss does.
+        ``scale`` (one number per term of the physics loss: :meth:`term_scale`, over the
+        ``misfit_weight`` of each condition term) divides each term before they are summed;
+        ``None`` sums them as the loss does.
 
         Returns
         -------

@@ -105,3 +105,12 @@ def test_a_diverged_learner_is_replaced_by_a_fresh_trained_one():
     assert all(torch.isfinite(t).all() for layer in fixed for t in layer)
     torch.testing.assert_close(fixed[0][0][0], params[0][0][0])  # the healthy learner is kept
     assert distiller.restart_failed(pinn, params, points, recipe, np.random.default_rng(0)) is params
+
+
+def test_misfit_weight_scales_the_condition_terms_of_the_outer_risk():
+    task = PdeTask(get_problem("poisson2d"))
+    plain = get_distiller("task_implicit", **TINY).distill(task, 40, seed=0)
+    weighted = get_distiller("task_implicit", **TINY, misfit_weight=10.0).distill(task, 40, seed=0)
+    same = get_distiller("task_implicit", **TINY, misfit_weight=1.0).distill(task, 40, seed=0)
+    np.testing.assert_array_equal(plain.interior, same.interior)
+    assert not np.array_equal(plain.interior, weighted.interior)
