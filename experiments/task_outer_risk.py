@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from scipy.stats import gmean
 
 from pde_catalog import SPLITS
 from pinndd import results
@@ -97,7 +98,6 @@ def main(argv=None):
             for split in SPLITS:
                 start = np.array([s[split] for _, s, _ in found])
                 final = np.array([f[split] for _, _, f in found])
-                gmean = lambda a: float(np.exp(np.log(a).mean()))  # noqa: E731
                 each = ", ".join(f"{f / s:.2f}" for s, f in zip(start, final))
                 print(f"| {problem} | {split} | {gmean(start):.3g} | {gmean(final):.3g} | {gmean(final / start):.2f} | {each} |", flush=True)
     except (PinnddError, FileNotFoundError) as err:

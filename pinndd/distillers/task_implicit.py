@@ -81,14 +81,11 @@ class ImplicitTaskDistiller(TargetFamilyDistiller):
         params = self.converged(pinn, pinn.init(rng.integers(0, 999_999, size=p["learners"]).tolist()), points, recipe)
         refine = Recipe(steps=0, lbfgs_iters=p["refine"], balance="none", lbfgs_history=recipe.lbfgs_history,
                         lbfgs_patience=recipe.lbfgs_patience, lbfgs_tol=recipe.lbfgs_tol)
-        scale = self.term_scale(task, pinn, params, rng) if p["term_balance"] == "start" else None
-        if p["misfit_weight"] != 1.0:
-            ones = torch.ones(len(pinn.term_names), dtype=pinn.dtype, device=pinn.device)
-            scale = (ones if scale is None else scale) / torch.cat([ones[:1], ones[1:] * p["misfit_weight"]])
+        divisors = self.outer_divisors(task, pinn, params, rng)
         history = []
         for _ in tqdm(range(p["outer_steps"]), desc=f"task_implicit m={budget}", disable=not progress, leave=False):
             outer.zero_grad()
-            step = self.hypergradient(task, pinn, params, points, self.draw_targets(task, pinn, rng), scale)
+            step = self.hypergradient(task, pinn, params, points, self.draw_targets(task, pinn, rng), divisors)
             step.surrogate.backward()
             outer.step()
             history.append(float(step.risks.mean()))
@@ -128,18 +125,28 @@ class ImplicitTaskDistiller(TargetFamilyDistiller):
             params = replace_model(params, k, fresh)
         return params
 
-    def term_scale(self, task, pinn, params, rng, batches: int = 4) -> torch.Tensor:
+    def outer_divisors(self, task, pinn, params, rng):
+        """What each term of the outer risk is divided by: its :meth:`term_means` at the start
+        (``term_balance = "start"``), over ``misfit_weight`` for each condition term; ``None``
+        where both options leave the terms as the loss sums them."""
+        p = self.params
+        divisors = self.term_means(task, pinn, params, rng) if p["term_balance"] == "start" else None
+        if p["misfit_weight"] != 1.0:
+            ones = torch.ones(len(pinn.term_names), dtype=pinn.dtype, device=pinn.device)
+            divisors = (ones if divisors is None else divisors) / torch.cat([ones[:1], ones[1:] * p["misfit_weight"]])
+        return divisors
+
+    def term_means(self, task, pinn, params, rng, batches: int = 4) -> torch.Tensor:
         """Each term's mean physics loss over ``batches`` target batches at the learners ``params``, shape (1 + C,)."""
         with torch.no_grad():
             terms = [task.member_losses((pinn, params), self.draw_targets(task, pinn, rng), terms=True) for _ in range(batches)]
         return torch.cat(terms, dim=1).mean(dim=(0, 1)).clamp_min(torch.finfo(pinn.dtype).tiny)
 
-    def hypergradient(self, task, pinn, params, points: LearnablePoints, targets, scale=None):
+    def hypergradient(self, task, pinn, params, points: LearnablePoints, targets, divisors=None):
         """The implicit hypergradient of the task's risk on ``targets`` at the learners ``params``.
 
-        ``scale`` (one number per term of the physics loss: :meth:`term_scale`, over the
-        ``misfit_weight`` of each condition term) divides each term before they are summed;
-        ``None`` sums them as the loss does.
+        ``divisors`` (one number per term of the physics loss, :meth:`outer_divisors`) divide
+        each term before they are summed; ``None`` sums them as the loss does.
 
         Returns
         -------
@@ -150,8 +157,8 @@ class ImplicitTaskDistiller(TargetFamilyDistiller):
         p = self.params
         batch = points.batch(params[0][0].shape[0], pinn.dtype)
         def outer(q):
-            if scale is None:
+            if divisors is None:
                 return task.risk_of(task.member_losses((pinn, q), targets))
-            return task.risk_of((task.member_losses((pinn, q), targets, terms=True) / scale).sum(-1))
+            return task.risk_of((task.member_losses((pinn, q), targets, terms=True) / divisors).sum(-1))
 
         return implicit_gradient(lambda q: pinn.loss(q, batch), outer, params, damping=p["damping"], iterations=p["cg_iters"])

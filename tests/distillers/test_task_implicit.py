@@ -81,7 +81,7 @@ def test_term_balance_start_weighs_each_term_by_its_start_mean():
     pinn = distiller.inner_pinn(task)
     points = LearnablePoints(task.problem, distiller.start(task, 40, seed=0), task.target_region(), dtype=torch.float64)
     params = distiller.converged(pinn, pinn.init([1, 2]), points, distiller.inner_recipe(task))
-    scale = distiller.term_scale(task, pinn, params, np.random.default_rng(0))
+    scale = distiller.term_means(task, pinn, params, np.random.default_rng(0))
     assert scale.shape == (len(pinn.term_names),) and (scale > 0).all()
     targets = distiller.draw_targets(task, pinn, np.random.default_rng(1))
     terms = task.member_losses((pinn, params), targets, terms=True)
