@@ -19,6 +19,12 @@ def _quadratic(curvature_w, curvature_b, data):
     return inner
 
 
+def _weights_only(curvature, data):
+    """:func:`_quadratic` with unit curvature and no data on the biases (minimised at ``b = 0``)."""
+    models = curvature.shape[0]
+    return _quadratic(curvature, torch.ones(models, 1, dtype=curvature.dtype), (data, torch.zeros(models, 1, dtype=curvature.dtype)))
+
+
 def test_matches_the_closed_form_at_the_minimum():
     torch.manual_seed(0)
     models = 2
@@ -48,10 +54,7 @@ def test_damping_shrinks_the_step_like_a_larger_curvature():
     d = torch.full((1, 2, 1), 2.0, dtype=torch.float64)
     s = torch.ones(1, 2, 1, dtype=torch.float64, requires_grad=True)
     params = [((s / d).detach(), torch.zeros(1, 1, dtype=torch.float64))]
-
-    def inner(params):
-        (w, b), = params
-        return (0.5 * d * w**2 - s * w).sum((1, 2)) + 0.5 * (b**2).sum(1)
+    inner = _weights_only(d, s)
 
     def outer(params):
         (w, _), = params
@@ -68,10 +71,7 @@ def test_a_model_with_a_non_finite_outer_loss_contributes_nothing():
     d = torch.ones(2, 2, 1, dtype=torch.float64)
     s = torch.ones(2, 2, 1, dtype=torch.float64, requires_grad=True)
     params = [((s / d).detach(), torch.zeros(2, 1, dtype=torch.float64))]
-
-    def inner(params):
-        (w, b), = params
-        return (0.5 * d * w**2 - s * w).sum((1, 2)) + 0.5 * (b**2).sum(1)
+    inner = _weights_only(d, s)
 
     def outer(params):
         (w, _), = params
@@ -90,6 +90,5 @@ def test_surrogate_is_scalar_and_risks_detached(iterations):
     d = torch.ones(1, 1, 1, dtype=torch.float64)
     s = torch.ones(1, 1, 1, dtype=torch.float64, requires_grad=True)
     params = [((s / d).detach(), torch.zeros(1, 1, dtype=torch.float64))]
-    result = implicit_gradient(lambda q: (0.5 * q[0][0] ** 2 - s * q[0][0]).sum((1, 2)) + 0.5 * (q[0][1] ** 2).sum(1),
-                               lambda q: q[0][0].sum((1, 2)), params, iterations=iterations)
+    result = implicit_gradient(_weights_only(d, s), lambda q: q[0][0].sum((1, 2)), params, iterations=iterations)
     assert result.surrogate.ndim == 0 and not result.risks.requires_grad
