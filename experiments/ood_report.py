@@ -15,7 +15,8 @@ strongest baselines) and prints, per problem:
 - the issue's targets, each marked met or not with the numbers;
 - at a glance, one row per problem at its largest budget: the full data in distribution beside the
   learner study, the best distiller on ``ood_far``, ``task``'s error and rank there, both
-  full-data references, and the best distiller and ``task`` in distribution.
+  full-data references, and the best distiller and ``task`` in distribution;
+- the targets at a glance: one row per problem, one column per target, and how many problems meet each.
 
 Run:  python experiments/ood_report.py experiments/results/ood_benchmark_recipe [more folders] > /tmp/report.md
       python experiments/ood_report.py FOLDERS --figures OUT   (also error-versus-shift figures, bands over seeds)
@@ -251,9 +252,25 @@ def overview(seeds: pd.Series, variants: dict) -> str:
     return "\n".join(lines)
 
 
-def targets(seeds: pd.Series, problem: str, arch: str, verdicts: dict, variant: str = DEFAULT_VARIANT) -> list[str]:
-    """The issue's targets for one problem; ``variant`` names the learner-study record of its learner."""
-    out = []
+TARGETS = {
+    "converged": "full data in distribution / learner study (<= 2)",
+    "ood_far": "task on ood_far (<= 5e-2; heat1d, poisson2d)",
+    "best": "task below every distiller on ood_far, interval excluding 1",
+    "full": "task / full on ood_far (<= 1)",
+    "full_target": "task / full over Q on ood_far (<= 1.5)",
+    "in_distribution": "task / best distiller in distribution (<= 1.5)",
+}
+
+
+def target_checks(seeds: pd.Series, problem: str, arch: str, verdicts: dict, variant: str = DEFAULT_VARIANT) -> dict:
+    """The issue's targets for one problem, keyed as :data:`TARGETS`: each ``(value, met, bullet)``.
+
+    ``value`` is the number the target bounds (``nan`` where there is none, as for the paired
+    wins), ``met`` whether it holds, ``bullet`` the line :func:`targets` prints. A target that
+    cannot be checked yet (its rows are missing) has ``met`` ``None``. ``variant`` names the
+    learner-study record of the problem's learner.
+    """
+    checks = {}
     train, far = seeds[problem, arch, "train"], seeds[problem, arch, "ood_far"]
     means_far = far.groupby(["distiller", "budget"]).mean()
     means_train = train.groupby(["distiller", "budget"]).mean()
@@ -261,27 +278,65 @@ def targets(seeds: pd.Series, problem: str, arch: str, verdicts: dict, variant: 
     study = learner_study_error(problem, variant)
     named = "" if variant == DEFAULT_VARIANT else f" ({variant})"
     if not np.isfinite(full):
-        out.append("- in distribution, full data not evaluated yet")
+        checks["converged"] = (np.nan, None, "- in distribution, full data not evaluated yet")
     elif study is not None:
-        out.append(f"- in distribution, full data {fmt(full)} vs the learner study's {fmt(study)}{named}: "
-                   f"{'met' if full <= 2 * study else 'NOT met'} (target within 2x)")
+        met = full <= 2 * study
+        checks["converged"] = (full / study, met, f"- in distribution, full data {fmt(full)} vs the learner study's {fmt(study)}{named}: "
+                               f"{'met' if met else 'NOT met'} (target within 2x)")
     else:
-        out.append(f"- in distribution, full data {fmt(full)} (the learner study did not measure {problem}{named})")
+        checks["converged"] = (np.nan, None, f"- in distribution, full data {fmt(full)} (the learner study did not measure {problem}{named})")
     m = max(means_far.index.get_level_values("budget"))
-    if ("task", m) in means_far.index:
-        t = means_far["task", m]
-        if problem in ("heat1d", "poisson2d"):
-            out.append(f"- task at m = {m}, ood_far {fmt(t)}: {'met' if t <= 5e-2 else 'NOT met'} (target <= 5e-2)")
-        out.append(f"- task lower than every other distiller at m = {m} on ood_far with the interval excluding 1: "
-                   f"{'met' if verdicts.get(m) else 'NOT met'}")
-        for ref, bound in (("full", 1.0), ("full_target", 1.5)):
-            if (ref, m) in means_far.index:
-                r = t / means_far[ref, m]
-                out.append(f"- task / {ref} on ood_far = {r:.3g}: {'met' if r <= bound else 'NOT met'} (target <= {bound})")
-        others = means_train.xs(m, level="budget").drop(labels=[d for d in ("task", *REFERENCES) if d in means_train.xs(m, level='budget').index])
-        r = means_train["task", m] / others.min()
-        out.append(f"- in distribution, task / best distiller ({others.idxmin()}) = {r:.3g}: {'met' if r <= 1.5 else 'NOT met'} (target <= 1.5)")
-    return out
+    if ("task", m) not in means_far.index:
+        return checks
+    t = means_far["task", m]
+    if problem in ("heat1d", "poisson2d"):
+        checks["ood_far"] = (t, t <= 5e-2, f"- task at m = {m}, ood_far {fmt(t)}: {'met' if t <= 5e-2 else 'NOT met'} (target <= 5e-2)")
+    checks["best"] = (np.nan, bool(verdicts.get(m)), f"- task lower than every other distiller at m = {m} on ood_far with the interval "
+                      f"excluding 1: {'met' if verdicts.get(m) else 'NOT met'}")
+    for ref, bound in (("full", 1.0), ("full_target", 1.5)):
+        if (ref, m) in means_far.index:
+            r = t / means_far[ref, m]
+            checks[ref] = (r, r <= bound, f"- task / {ref} on ood_far = {r:.3g}: {'met' if r <= bound else 'NOT met'} (target <= {bound})")
+    at_m = means_train.xs(m, level="budget")
+    others = at_m.drop(labels=[d for d in ("task", *REFERENCES) if d in at_m.index])
+    r = means_train["task", m] / others.min()
+    checks["in_distribution"] = (r, r <= 1.5, f"- in distribution, task / best distiller ({others.idxmin()}) = {r:.3g}: "
+                                 f"{'met' if r <= 1.5 else 'NOT met'} (target <= 1.5)")
+    return checks
+
+
+def targets(seeds: pd.Series, problem: str, arch: str, verdicts: dict, variant: str = DEFAULT_VARIANT) -> list[str]:
+    """The issue's targets for one problem as bullets; ``variant`` names the learner-study record of its learner."""
+    return [bullet for _, _, bullet in target_checks(seeds, problem, arch, verdicts, variant).values()]
+
+
+def target_overview(seeds: pd.Series, variants: dict) -> str:
+    """One row per problem, one column per target of :data:`TARGETS`: the number and whether it is met.
+
+    The last row counts, per target, the problems that meet it out of those where it was checked.
+    """
+    lines = ["| problem | " + " | ".join(TARGETS.values()) + " |", "|---" * (len(TARGETS) + 1) + "|"]
+    met_counts = {key: [0, 0] for key in TARGETS}
+    for problem in dict.fromkeys(seeds.index.get_level_values("problem")):
+        arch = next(a for a in dict.fromkeys(seeds[problem].index.get_level_values("arch")) if a.startswith("main"))
+        have = seeds[problem, arch].index.get_level_values("split")
+        if "train" not in have or "ood_far" not in have:
+            continue
+        _, verdicts = comparisons(seeds, problem, arch)
+        checks = target_checks(seeds, problem, arch, verdicts, variants.get(problem, DEFAULT_VARIANT))
+        cells = []
+        for key in TARGETS:
+            value, met, _ = checks.get(key, (np.nan, None, ""))
+            if met is None:
+                cells.append("")
+                continue
+            met_counts[key][0] += bool(met)
+            met_counts[key][1] += 1
+            number = f"{fmt(value)}, " if np.isfinite(value) else ""
+            cells.append(f"{number}{'met' if met else 'missed'}")
+        lines.append(f"| {problem} | " + " | ".join(cells) + " |")
+    lines.append("| problems meeting it | " + " | ".join(f"{met} of {checked}" for met, checked in met_counts.values()) + " |")
+    return "\n".join(lines)
 
 
 def shift_figures(folders, out: Path, drop=()) -> list[Path]:
@@ -351,6 +406,8 @@ def main(folders, figures=None, partial=False, drop=(), variants=None, against=(
         print("\n".join(targets(seeds, problem, main_arch, verdicts, variants.get(problem, DEFAULT_VARIANT))))
     print("\n### At a glance: the largest budget, main architecture (L2RE, mean over distillation seeds)\n")
     print(overview(seeds, variants))
+    print("\n### Targets at a glance: the largest budget, main architecture\n")
+    print(target_overview(seeds, variants))
     print("\n### Cost: distillation time over one full-data training, peak resident memory of the distilling process\n")
     print(costs(rows))
     if figures:
