@@ -156,6 +156,17 @@ def _progress(args) -> bool:
     return bool(args.progress or (not args.quiet and sys.stderr.isatty()))
 
 
+def _dask_logs(verbose: bool) -> None:
+    """Show the Dask cluster's INFO lines (workers starting, connecting, closing) only with ``--verbose``.
+
+    Importing ``distributed`` sets its loggers' levels from Dask's config (INFO), so the level is
+    set after that import; warnings and errors always show.
+    """
+    import distributed  # noqa: F401
+
+    logging.getLogger("distributed").setLevel(logging.INFO if verbose else logging.WARNING)
+
+
 def _cmd_run(args) -> int:
     from .config import config_kind, load_config, parse
     from .experiment import run_experiment
@@ -172,6 +183,8 @@ def _cmd_run(args) -> int:
     else:
         config = parse(raw, data_dir=args.data)
         workers = args.workers if args.workers is not None else (os.cpu_count() or 1)
+        if workers > 1 or args.scheduler:
+            _dask_logs(args.verbose)
         out = run_experiment(
             config, args.out, config_text=text, progress=_progress(args), workers=workers,
             scheduler=args.scheduler, threads=args.threads, problems=args.problem,
@@ -226,6 +239,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--data", type=Path, default=None, help="data folder (tabular experiments)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     run.add_argument("--progress", action="store_true", help="progress bars even when stderr is not a terminal")
+    run.add_argument("--verbose", action="store_true", help="also the Dask cluster's INFO lines (workers starting, connecting, closing)")
     run.add_argument(
         "--workers", type=int, default=None,
         help="cells (distillations, evaluation groups) run in parallel on a local Dask cluster of this many processes "

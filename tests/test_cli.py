@@ -132,3 +132,28 @@ def test_distillers_lists_both_kinds_and_documents_one(capsys):
     assert "tabular distiller task (task-aware)" in capsys.readouterr().out
     assert main(["distillers", "nope"]) == 2
     assert "unknown pde distiller 'nope'" in capsys.readouterr().err
+
+
+def test_run_on_workers_shows_no_dask_info_lines_unless_verbose(tmp_path, tiny_config_text):
+    config = tmp_path / "tiny.toml"
+    config.write_text(tiny_config_text)
+    done = run_cli("run", str(config), "--out", str(tmp_path / "out"), "--workers", "2", "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "INFO:" not in done.stderr
+    assert "results in" in done.stdout
+
+
+def test_dask_info_lines_follow_verbose():
+    import logging
+
+    from pinndd.cli import _dask_logs
+
+    logger = logging.getLogger("distributed")
+    before = logger.level
+    try:
+        _dask_logs(verbose=True)
+        assert logger.getEffectiveLevel() == logging.INFO
+        _dask_logs(verbose=False)
+        assert logger.getEffectiveLevel() == logging.WARNING
+    finally:
+        logger.setLevel(before)
