@@ -90,6 +90,60 @@ def _distillers(exp: dict, tables: dict, source: str) -> tuple:
     return tuple(built)
 
 
+def _data(data: dict, data_dir) -> dict:
+    """The ``[data]`` table's fields of :class:`TabularConfig`, checked; ``data_dir`` overrides ``data.folder``."""
+    source = _choice(data, "data", "source", _DATA_SOURCES, "bundled")
+    folder = data_dir if data_dir is not None else data.get("folder")
+    if source == "uci_heart" and folder is None:
+        raise ConfigError("data.folder is required for data.source = 'uci_heart' (or pass --data DIR)")
+    if folder is not None and not isinstance(folder, (str, Path)):
+        raise ConfigError(f"data.folder must be a path string, got {folder!r}")
+    min_observed = _get(data, "data", "min_observed", float, 0.5)
+    if not 0.0 < min_observed <= 1.0:
+        raise ConfigError(f"data.min_observed must lie in (0, 1], got {min_observed!r}")
+    bundled = _choice(data, "data", "table", sorted(BUNDLED_TABLES), "diabetes")
+    n_sites = _get(data, "data", "n_sites", int, 4)
+    n_core = _get(data, "data", "n_core", int, 2)
+    blocks = _choice(data, "data", "blocks", BLOCK_DESIGNS, "random")
+    if n_sites < 2 or n_core < 1:
+        raise ConfigError(f"data.n_sites must be >= 2 and data.n_core >= 1, got {n_sites!r} and {n_core!r}")
+    return dict(data_source=source, folder=Path(folder) if folder is not None else None,
+                sites=names(data.get("sites", list(HEART_SITES)), "data.sites", HEART_SITES), min_observed=min_observed,
+                table=bundled, n_sites=n_sites, n_core=n_core, split_seed=_get(data, "data", "split_seed", int, 0), blocks=blocks)
+
+
+def _learner(section: dict, default_name: str) -> LearnerSpec:
+    """The ``[learner]`` table as a :class:`~pinndd.tabular.LearnerSpec`: a known name and its positive numeric parameters."""
+    params = dict(section)
+    name = params.pop("name", default_name)
+    if name not in LEARNERS:
+        raise ConfigError(f"learner.name: unknown name {name!r}; allowed: {sorted(LEARNERS)}")
+    allowed = LEARNERS[name][1]
+    for key, value in params.items():
+        if key not in allowed:
+            raise ConfigError(f"unknown key learner.{key} for learner {name!r}; allowed: {['name', *sorted(allowed)]}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ConfigError(f"learner.{key} must be a positive number, got {value!r}")
+        if isinstance(allowed[key], int) and not isinstance(value, int):
+            raise ConfigError(f"learner.{key} must be a positive integer, got {value!r}")
+    return LearnerSpec(name, tuple(sorted(params.items())))
+
+
+def _task(task: dict, learner: LearnerSpec) -> dict:
+    """The ``[task]`` table's fields of :class:`TabularConfig`, checked; the metric must fit ``learner``'s kind."""
+    metric = _get(task, "task", "metric", str, "auroc" if learner.kind == "classification" else "rmse")
+    fits = sorted(k for k, v in METRICS.items() if v[0] == learner.kind)
+    if metric not in fits:
+        raise ConfigError(f"task.metric: {metric!r} does not fit the {learner.kind} learner {learner.name!r}; allowed: {fits}")
+    report = task.get("report_risks", ["mean", "cvar0.5", "max"])
+    if not isinstance(report, list) or not report:
+        raise ConfigError(f"task.report_risks must be a non-empty list such as ['mean', 'max'], got {report!r}")
+    return dict(metric=metric, risk=risk(task.get("risk", "mean"), "task.risk"),
+                report_risks=tuple(risk(r, "task.report_risks") for r in report),
+                deploy=_choice(task, "task", "deploy", DEPLOY_MODES, "site_features"),
+                population=_choice(task, "task", "population", POPULATIONS, "sites"))
+
+
 def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
     """Check and parse the TOML dict of a tabular experiment.
 
@@ -124,60 +178,17 @@ def parse_tabular_config(raw: dict, *, data_dir=None) -> TabularConfig:
     if not 0.0 < test_fraction < 1.0:
         raise ConfigError(f"experiment.test_fraction must lie in (0, 1), got {test_fraction!r}")
     evaluate_on = _choice(exp, "experiment", "evaluate_on", EVALUATE_ON, "test")
-
-    source = _choice(data, "data", "source", _DATA_SOURCES, "bundled")
-    folder = data_dir if data_dir is not None else data.get("folder")
-    if source == "uci_heart" and folder is None:
-        raise ConfigError("data.folder is required for data.source = 'uci_heart' (or pass --data DIR)")
-    if folder is not None and not isinstance(folder, (str, Path)):
-        raise ConfigError(f"data.folder must be a path string, got {folder!r}")
-    min_observed = _get(data, "data", "min_observed", float, 0.5)
-    if not 0.0 < min_observed <= 1.0:
-        raise ConfigError(f"data.min_observed must lie in (0, 1], got {min_observed!r}")
-    bundled = _choice(data, "data", "table", sorted(BUNDLED_TABLES), "diabetes")
-    n_sites = _get(data, "data", "n_sites", int, 4)
-    n_core = _get(data, "data", "n_core", int, 2)
-    blocks = _choice(data, "data", "blocks", BLOCK_DESIGNS, "random")
-    if n_sites < 2 or n_core < 1:
-        raise ConfigError(f"data.n_sites must be >= 2 and data.n_core >= 1, got {n_sites!r} and {n_core!r}")
-
-    lparams = dict(learner_sec)
-    lname = lparams.pop("name", "logistic" if source == "uci_heart" or bundled == "breast_cancer" else "ridge")
-    if lname not in LEARNERS:
-        raise ConfigError(f"learner.name: unknown name {lname!r}; allowed: {sorted(LEARNERS)}")
-    for key, value in lparams.items():
-        if key not in LEARNERS[lname][1]:
-            raise ConfigError(f"unknown key learner.{key} for learner {lname!r}; allowed: "
-                              f"{['name', *sorted(LEARNERS[lname][1])]}")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ConfigError(f"learner.{key} must be a positive number, got {value!r}")
-        if isinstance(LEARNERS[lname][1][key], int) and not isinstance(value, int):
-            raise ConfigError(f"learner.{key} must be a positive integer, got {value!r}")
-    learner = LearnerSpec(lname, tuple(sorted(lparams.items())))
-    default_metric = "auroc" if learner.kind == "classification" else "rmse"
-    metric = _get(task, "task", "metric", str, default_metric)
-    fits = sorted(k for k, v in METRICS.items() if v[0] == learner.kind)
-    if metric not in fits:
-        raise ConfigError(f"task.metric: {metric!r} does not fit the {learner.kind} learner {lname!r}; allowed: {fits}")
-    deploy = _choice(task, "task", "deploy", DEPLOY_MODES, "site_features")
-    population = _choice(task, "task", "population", POPULATIONS, "sites")
-    report = task.get("report_risks", ["mean", "cvar0.5", "max"])
-    if not isinstance(report, list) or not report:
-        raise ConfigError(f"task.report_risks must be a non-empty list such as ['mean', 'max'], got {report!r}")
-
-    distillers = _distillers(exp, table(raw, "distiller"), source)
+    data_fields = _data(data, data_dir)
+    classifies = data_fields["data_source"] == "uci_heart" or data_fields["table"] == "breast_cancer"
+    learner = _learner(learner_sec, "logistic" if classifies else "ridge")
+    task_fields = _task(task, learner)
+    distillers = _distillers(exp, table(raw, "distiller"), data_fields["data_source"])
     run_budgets = budgets(exp["budgets"], low=2, high=10**6)
     headline = _get(exp, "experiment", "headline_budget", int, 100 if 100 in run_budgets else max(run_budgets))
     if headline not in run_budgets:
         raise ConfigError(f"experiment.headline_budget {headline!r} must be one of experiment.budgets {list(run_budgets)}")
-    sites = names(data.get("sites", list(HEART_SITES)), "data.sites", HEART_SITES)
     return TabularConfig(
         name=typed(exp["name"], str, "experiment.name"), seeds=seeds(exp["seeds"]),
         splits=names(exp.get("splits", ["per_site"]), "experiment.splits", SPLITS), test_fraction=test_fraction,
-        data_source=source, folder=Path(folder) if folder is not None else None, sites=sites,
-        min_observed=min_observed, table=bundled, n_sites=n_sites, n_core=n_core,
-        split_seed=_get(data, "data", "split_seed", int, 0), learner=learner, metric=metric,
-        risk=risk(task.get("risk", "mean"), "task.risk"),
-        report_risks=tuple(risk(r, "task.report_risks") for r in report), deploy=deploy,
-        distillers=distillers, budgets=run_budgets, headline_budget=headline,
-        blocks=blocks, evaluate_on=evaluate_on, population=population)
+        learner=learner, distillers=distillers, budgets=run_budgets, headline_budget=headline, evaluate_on=evaluate_on,
+        **data_fields, **task_fields)
