@@ -64,7 +64,13 @@ def main(folder: Path, problems, distillers, max_seconds: float) -> int:
     config = parse(raw)
 
     def wanted(label, committed) -> bool:
-        return (not distillers or label in distillers) and float(committed.attrs.get("distill_s", 0.0)) <= max_seconds
+        if distillers and label not in distillers:
+            return False
+        took = float(committed.attrs.get("distill_s", 0.0))
+        if took > max_seconds:
+            print(f"skipped: a {label} set of {committed.size} points, distilled in {took:.0f} s (over --max-seconds {max_seconds:g})", flush=True)
+            return False
+        return True
 
     different = 0
     with tempfile.TemporaryDirectory() as tmp:
