@@ -25,6 +25,7 @@ A problem rerun with its own learner in another folder keeps the two folders' se
 
 Run:  python experiments/ood_task_movement.py experiments/results/ood_benchmark_recipe \
           experiments/results/ood_benchmark_allen_cahn1d --drop ood_benchmark_recipe:allen_cahn1d
+      python experiments/ood_task_movement.py FOLDER --points condition   (the boundary/initial points instead)
 """
 
 from __future__ import annotations
@@ -55,12 +56,16 @@ def unit_box(task) -> tuple[np.ndarray, np.ndarray]:
     return lower, upper - lower
 
 
-def movement(start: PointSet, final: PointSet, lower: np.ndarray, span: np.ndarray) -> dict:
-    """Displacement of the collocation points from ``start`` to ``final``, in unit coordinates."""
-    a, b = (start.interior - lower) / span, (final.interior - lower) / span
+PARTS = {"collocation": ("interior", "interior_weight"), "condition": ("constraint", "constraint_weight")}
+
+
+def movement(start: PointSet, final: PointSet, lower: np.ndarray, span: np.ndarray, part: str = "collocation") -> dict:
+    """Displacement of one part of the points (:data:`PARTS`) from ``start`` to ``final``, in unit coordinates."""
+    points, weights = PARTS[part]
+    a, b = (getattr(start, points) - lower) / span, (getattr(final, points) - lower) / span
     step = np.linalg.norm(b - a, axis=1)
     spacing = float(np.median(cKDTree(a).query(a, k=2)[0][:, 1]))
-    w = final.interior_weight
+    w = getattr(final, weights)
     ks = [ks_2samp(a[:, j], b[:, j]).statistic for j in range(a.shape[1])]
     return {
         "points": len(a),
@@ -84,10 +89,10 @@ def configured_distiller(folder: Path, label: str, overrides=None):
     return config, None if spec is None else get_distiller(spec.method, **{**spec.options, **(overrides or {})})
 
 
-def folder_rows(folder: Path, label: str, drop=()):
+def folder_rows(folder: Path, label: str, drop=(), part: str = "collocation"):
     """(problem, budget, seed, measures, columns) for every ``label`` set in ``folder/points``.
 
-    ``drop`` holds the ``(folder name, problem)`` pairs left out.
+    ``drop`` holds the ``(folder name, problem)`` pairs left out; ``part`` names the points measured.
     """
     config, distiller = configured_distiller(folder, label)
     if distiller is None:
@@ -106,23 +111,23 @@ def folder_rows(folder: Path, label: str, drop=()):
             start = distiller.start(task, budget, seed=seed)
             final = PointSet.load(path)
             columns = tuple(task.problem.coords) + tuple(final.params)
-            yield problem, budget, seed, movement(start, final, *unit_box(task)), columns
+            yield problem, budget, seed, movement(start, final, *unit_box(task), part), columns
 
 
-def report(folders, label: str, drop=()) -> str:
-    """A markdown table, one row per (problem, budget), means over the seeds found."""
+def report(folders, label: str, drop=(), part: str = "collocation") -> str:
+    """A markdown table, one row per (problem, budget), means over the seeds found, of one part of the points."""
     cells: dict = {}
     names: dict = {}
     for folder in folders:
-        for problem, budget, seed, measures, columns in folder_rows(Path(folder), label, drop):
+        for problem, budget, seed, measures, columns in folder_rows(Path(folder), label, drop, part):
             cells.setdefault((problem, budget), {}).setdefault(seed, measures)  # the first folder's set of a seed
             names[problem] = columns
     if not cells:
         raise SystemExit(f"no {label!r} sets in {', '.join(map(str, folders))}")
     lines = [
-        f"#### How far `{label}` moves its points from its start (unit box; mean over distillation seeds)",
+        f"#### How far `{label}` moves its {part} points from its start (unit box; mean over distillation seeds)",
         "",
-        "| problem | m | seeds | collocation points | mean move | start spacing | move / spacing | moved > spacing / 2 | mean move per coordinate | largest marginal KS | weight cv |",
+        f"| problem | m | seeds | {part} points | mean move | start spacing | move / spacing | moved > spacing / 2 | mean move per coordinate | largest marginal KS | weight cv |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (problem, budget), by_seed in sorted(cells.items()):
@@ -148,9 +153,11 @@ def main(argv=None):
     parser.add_argument("--label", default="task", help="distiller label in the configs (default: task)")
     parser.add_argument("--drop", action="append", default=[], type=pair(":"), metavar="FOLDER:PROBLEM",
                         help="leave out one folder's sets of a problem (folder by name); repeatable")
+    parser.add_argument("--points", choices=tuple(PARTS), default="collocation",
+                        help="which points: the collocation points (default) or the boundary/initial condition points")
     args = parser.parse_args(argv)
     try:
-        print(report(args.folders, args.label, set(args.drop)))
+        print(report(args.folders, args.label, set(args.drop), args.points))
     except (PinnddError, FileNotFoundError) as err:
         raise SystemExit(f"error: {err}") from None
 
