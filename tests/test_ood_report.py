@@ -1,0 +1,92 @@
+"""experiments/ood_report.py: the paired ratios, target checks and tables the benchmark README is generated from."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+
+
+@pytest.fixture(scope="module")
+def report():
+    sys.path.insert(0, str(EXPERIMENTS))
+    try:
+        spec = importlib.util.spec_from_file_location("ood_report_under_test", EXPERIMENTS / "ood_report.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        sys.path.remove(str(EXPERIMENTS))
+
+
+def _seeds(values: dict) -> pd.Series:
+    """Per-seed L2RE keyed (problem, arch, split, distiller, budget, seed) from {(split, distiller, seed): l2re}."""
+    index = pd.MultiIndex.from_tuples([("heat1d", "main:32x3", split, name, 512, seed) for split, name, seed in values],
+                                      names=["problem", "arch", "split", "distiller", "budget", "seed"])
+    return pd.Series(list(values.values()), index=index).sort_index()
+
+
+def test_paired_ratio_is_the_geometric_mean_with_a_t_interval(report):
+    a = pd.Series([0.1, 0.2, 0.4], index=[0, 1, 2])
+    b = pd.Series([0.2, 0.2, 0.2, 9.9], index=[0, 1, 2, 7])  # seed 7 has no partner: left out
+    ratio, interval, n = report.paired_ratio(a, b)
+    d = np.log([0.5, 1.0, 2.0])
+    half = stats.t.ppf(0.975, 2) * d.std(ddof=1) / np.sqrt(3)
+    assert n == 3
+    assert ratio == pytest.approx(1.0)
+    assert interval == pytest.approx((np.exp(-half), np.exp(half)))
+    assert report.paired_ratio(a[:1], b)[1:] == (None, 1)
+
+
+def test_target_checks_mark_each_target_from_the_means(report):
+    study = report.learner_study_error("heat1d")
+    assert study is not None  # the learner study's committed record
+    seeds = _seeds({
+        ("train", "full", 0): 1.5 * study,
+        ("train", "task", 0): 0.012, ("train", "task", 1): 0.012,
+        ("train", "sobol", 0): 0.010,
+        ("ood_far", "task", 0): 0.03, ("ood_far", "task", 1): 0.05,
+        ("ood_far", "sobol", 0): 0.5,
+        ("ood_far", "full", 0): 0.05, ("ood_far", "full_target", 0): 0.02,
+    })
+    checks = report.target_checks(seeds, "heat1d", "main:32x3", {512: True})
+    assert checks["converged"][:2] == (pytest.approx(1.5), True)
+    assert checks["ood_far"][:2] == (pytest.approx(0.04), True)
+    assert checks["best"][1] is True
+    assert checks["full"][:2] == (pytest.approx(0.8), True)
+    assert checks["full_target"][:2] == (pytest.approx(2.0), False)
+    assert checks["in_distribution"][:2] == (pytest.approx(1.2), True)
+    assert "(sobol) = 1.2: met" in checks["in_distribution"][2]
+    assert report.targets(seeds, "heat1d", "main:32x3", {512: True}) == [bullet for _, _, bullet in checks.values()]
+
+
+def test_target_overview_counts_the_problems_meeting_each_target(report):
+    seeds = _seeds({
+        ("train", "full", 0): 0.006, ("train", "task", 0): 0.03, ("train", "sobol", 0): 0.01,
+        ("ood_far", "task", 0): 0.9, ("ood_far", "task", 1): 1.1, ("ood_far", "sobol", 0): 2.0,
+        ("ood_far", "full", 0): 4.0, ("ood_far", "full_target", 0): 0.05,
+    })
+    lines = report.target_overview(seeds, {}).splitlines()
+    assert len(lines) == 4  # header, rule, heat1d, count
+    heat = lines[2].split(" | ")
+    assert heat[2] == "1, missed"  # task's ood_far mean against 5e-2
+    assert heat[3] == "missed"  # one seed of sobol: no interval, no paired win
+    assert heat[4] == "0.25, met"
+    assert lines[3] == "| problems meeting it | 1 of 1 | 0 of 1 | 0 of 1 | 1 of 1 | 0 of 1 | 0 of 1 |"
+
+
+def test_load_refuses_one_problem_from_two_learners(report, tmp_path):
+    for name, width in (("a", 32), ("b", 48)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / "config.toml").write_text(f"[learner]\nwidth = {width}\n")
+        pd.DataFrame({"problem": ["heat1d"], "distiller": ["task"], "budget": [512], "seed": [0], "replicate": [0],
+                      "arch": ["main:32x3"], "split": ["train"], "l2re": [0.1]}).to_csv(folder / "summary.csv", index=False)
+    with pytest.raises(SystemExit, match="heat1d: folders a, b used different"):
+        report.load([tmp_path / "a", tmp_path / "b"])
+    assert len(report.load([tmp_path / "a", tmp_path / "b"], drop={("b", "heat1d")})) == 1
