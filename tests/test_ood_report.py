@@ -1,4 +1,4 @@
-"""experiments/ood_report.py: the paired ratios, target checks and tables the benchmark README is generated from."""
+"""experiments/ood_report.py and ood_task_movement.py: the ratios, target checks, tables and movements the benchmark README is generated from."""
 
 import importlib.util
 import sys
@@ -90,3 +90,32 @@ def test_load_refuses_one_problem_from_two_learners(report, tmp_path):
     with pytest.raises(SystemExit, match="heat1d: folders a, b used different"):
         report.load([tmp_path / "a", tmp_path / "b"])
     assert len(report.load([tmp_path / "a", tmp_path / "b"], drop={("b", "heat1d")})) == 1
+
+
+def test_movement_of_each_part_of_the_points(report):
+    from pinndd.pointset import PointSet
+
+    spec = importlib.util.spec_from_file_location("ood_task_movement_under_test", EXPERIMENTS / "ood_task_movement.py")
+    movement_module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(EXPERIMENTS))
+    try:
+        spec.loader.exec_module(movement_module)
+    finally:
+        sys.path.remove(str(EXPERIMENTS))
+    rng = np.random.default_rng(0)
+    interior, constraint = rng.random((64, 2)), rng.random((16, 2))
+
+    def points(shift_interior, shift_constraint, weights=np.ones(64)):
+        return PointSet("p", ("x",), ("a",), interior + shift_interior, weights, constraint + shift_constraint, ("edge",),
+                        np.zeros(16), np.zeros(16, dtype=int), np.zeros((16, 1)), np.ones(16))
+
+    start = points(0.0, 0.0)
+    final = points(np.array([0.03, 0.04]), 0.0, weights=np.r_[np.full(32, 0.5), np.full(32, 1.5)])
+    lower, span = np.zeros(2), np.full(2, 0.5)  # unit coordinates are twice the raw ones
+    moved = movement_module.movement(start, final, lower, span)
+    assert moved["points"] == 64
+    assert moved["move"] == pytest.approx(0.1)
+    assert moved["per_column"] == pytest.approx([0.06, 0.08])
+    assert moved["weight_cv"] == pytest.approx(0.5)
+    still = movement_module.movement(start, final, lower, span, part="condition")
+    assert still["points"] == 16 and still["move"] == 0.0 and still["weight_cv"] == 0.0
