@@ -12,16 +12,21 @@ from scipy import stats
 EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
 
 
-@pytest.fixture(scope="module")
-def report():
+def _script(name: str):
+    """An experiments/ script as a module; ``experiments/`` is on ``sys.path`` while it loads, as when it runs."""
+    spec = importlib.util.spec_from_file_location(f"{name}_under_test", EXPERIMENTS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
     sys.path.insert(0, str(EXPERIMENTS))
     try:
-        spec = importlib.util.spec_from_file_location("ood_report_under_test", EXPERIMENTS / "ood_report.py")
-        module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
-        yield module
     finally:
         sys.path.remove(str(EXPERIMENTS))
+    return module
+
+
+@pytest.fixture(scope="module")
+def report():
+    return _script("ood_report")
 
 
 def _seeds(values: dict) -> pd.Series:
@@ -92,16 +97,10 @@ def test_load_refuses_one_problem_from_two_learners(report, tmp_path):
     assert len(report.load([tmp_path / "a", tmp_path / "b"], drop={("b", "heat1d")})) == 1
 
 
-def test_movement_of_each_part_of_the_points(report):
+def test_movement_of_each_part_of_the_points():
     from pinndd.pointset import PointSet
 
-    spec = importlib.util.spec_from_file_location("ood_task_movement_under_test", EXPERIMENTS / "ood_task_movement.py")
-    movement_module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(EXPERIMENTS))
-    try:
-        spec.loader.exec_module(movement_module)
-    finally:
-        sys.path.remove(str(EXPERIMENTS))
+    movement_module = _script("ood_task_movement")
     rng = np.random.default_rng(0)
     interior, constraint = rng.random((64, 2)), rng.random((16, 2))
 
